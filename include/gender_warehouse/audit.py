@@ -1,0 +1,184 @@
+"""The audit schema: what was submitted, how it was checked, what was loaded, and what the submitter must fix."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from gender_warehouse.contracts import TABLES
+from gender_warehouse.validation import SuiteResult, jsonable
+
+
+@dataclass
+class Issue:
+    """One thing a submitter must fix (error) or should check (warning)."""
+
+    stage: str  # read | validate
+    severity: str  # error | warning
+    message: str
+    sheet: str | None = None
+    column: str | None = None
+    rows: list[int] | None = None
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            p
+            for p in (
+                f"sheet {self.sheet!r}" if self.sheet else "",
+                f"column {self.column!r}" if self.column else "",
+            )
+            if p
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class Submission:
+    submission_id: int
+    status: str
+    file_name: str
+    received_at: Any
+    new: bool
+
+
+def register(
+    conn: psycopg.Connection,
+    *,
+    sha256: str,
+    file_name: str,
+    file_size: int,
+    file_format: str,
+    archive_path: str,
+    submitted_by: str | None,
+) -> Submission:
+    """The submission of these bytes: a new one, or the one registered before (the same bytes are one submission)."""
+    row = conn.execute(
+        "insert into audit.submissions (sha256, file_name, file_size, file_format, archive_path, submitted_by)"
+        " values (%s, %s, %s, %s, %s, %s) on conflict (sha256) do nothing"
+        " returning submission_id, status, file_name, received_at",
+        (sha256, file_name, file_size, file_format, archive_path, submitted_by),
+    ).fetchone()
+    if row:
+        return Submission(*row, new=True)
+    row = conn.execute(
+        "select submission_id, status, file_name, received_at from audit.submissions where sha256 = %s", (sha256,)
+    ).fetchone()
+    assert row is not None
+    return Submission(*row, new=False)
+
+
+def lock_submission(conn: psycopg.Connection, submission_id: int) -> str:
+    """Lock the submission's row for this transaction (two workers on one file take turns); its status."""
+    row = conn.execute(
+        "select status from audit.submissions where submission_id = %s for update", (submission_id,)
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def record_issues(conn: psycopg.Connection, submission_id: int, issues: list[Issue]) -> None:
+    conn.execute("delete from audit.submission_issues where submission_id = %s", (submission_id,))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into audit.submission_issues"
+            " (submission_id, issue_no, stage, severity, sheet, column_name, rows, rule, message)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (submission_id, n, i.stage, i.severity, i.sheet, i.column, i.rows, i.rule, i.message)
+                for n, i in enumerate(issues, start=1)
+            ],
+        )
+
+
+def record_validation(conn: psycopg.Connection, submission_id: int, result: SuiteResult, result_path: str) -> None:
+    conn.execute(
+        "insert into audit.validation_runs (submission_id, table_name, suite_name, suite_sha256, success, evaluated,"
+        " failed_errors, failed_warnings, row_count, started_at, finished_at, result_path, result)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            submission_id,
+            result.table.name,
+            result.suite_name,
+            result.suite_sha256,
+            result.success,
+            len(result.outcomes),
+            len(result.errors),
+            len(result.warnings),
+            result.row_count,
+            result.started_at,
+            result.finished_at,
+            result_path,
+            json.dumps(result.as_gx(), default=jsonable),
+        ),
+    )
+
+
+def record_load(conn: psycopg.Connection, submission_id: int, table: str, rows: int, superseded: int) -> None:
+    conn.execute(
+        "insert into audit.loads (submission_id, table_name, rows_loaded, rows_superseded) values (%s, %s, %s, %s)",
+        (submission_id, table, rows, superseded),
+    )
+
+
+def mark_loaded(
+    conn: psycopg.Connection, submission_id: int, tables: list[str], rows: int, warnings: int, report: str | None
+) -> None:
+    conn.execute(
+        "update audit.submissions set status = 'loaded', tables = %s, row_count = %s, error_count = 0,"
+        " warning_count = %s, validated_at = now(), loaded_at = now(), report_path = %s where submission_id = %s",
+        (tables, rows, warnings, report, submission_id),
+    )
+
+
+def mark_rejected(
+    conn: psycopg.Connection,
+    submission_id: int,
+    tables: list[str],
+    errors: int,
+    warnings: int,
+    validated: bool,
+    report: str | None,
+) -> None:
+    conn.execute(
+        "update audit.submissions set status = 'rejected', tables = %s, error_count = %s, warning_count = %s,"
+        " validated_at = case when %s then now() end, rejected_at = now(), report_path = %s where submission_id = %s",
+        (tables or None, errors, warnings, validated, report, submission_id),
+    )
+
+
+def mark_fully_superseded(conn: psycopg.Connection, candidates: list[int]) -> int:
+    """Those of these submissions with no current row left in any table become 'superseded'. Returns how many."""
+    if not candidates:
+        return 0
+    still_current = " or ".join(
+        f"exists (select 1 from {t.raw_table} as r where r.submission_id = s.submission_id and r.superseded_by is null)"
+        for t in TABLES.values()
+    )
+    return conn.execute(
+        "update audit.submissions as s set status = 'superseded', superseded_at = now()"
+        f" where s.status = 'loaded' and s.submission_id = any(%s) and not ({still_current})",
+        (candidates,),
+    ).rowcount
+
+
+def issues_of(conn: psycopg.Connection, submission_id: int) -> list[Issue]:
+    rows = conn.execute(
+        "select stage, severity, message, sheet, column_name, rows, rule from audit.submission_issues"
+        " where submission_id = %s order by issue_no",
+        (submission_id,),
+    ).fetchall()
+    return [Issue(*r) for r in rows]
+
+
+def submissions(conn: psycopg.Connection, limit: int = 50) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        cur.execute(
+            "select submission_id, received_at, file_name, file_format, tables, status, row_count, warning_count,"
+            " error_count, report_path, sha256 from audit.submissions order by submission_id desc limit %s",
+            (limit,),
+        )
+        return cur.fetchall()

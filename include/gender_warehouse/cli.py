@@ -1,0 +1,242 @@
+"""gwh — the command line of the Gender Equality Warehouse.
+
+Exit status: 0 when everything asked for succeeded, 1 when a file was rejected, 2 on a usage or setup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+
+from gender_warehouse import db, settings
+from gender_warehouse.errors import SubmissionError
+
+# Wide when piped (logs, CI), so a table or message is never cut to 80 columns.
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+SHOWN_ISSUES = 5
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gwh", description="Gender Equality Warehouse: ingest, validate and audit submissions."
+    )
+    p.add_argument("--database-url", help="PostgreSQL URL (default: $GWH_DATABASE_URL, else the embedded server)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="register, archive, validate and load submission files")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files, or folders to take every file from")
+    ingest.add_argument(
+        "--kind", help="the table a CSV file holds, when its name does not say (hr_headcount, hr_events)"
+    )
+    ingest.add_argument("--submitted-by", help="who sent the files (an entity code or a person)")
+    ingest.add_argument("--no-docs", action="store_true", help="skip building Data Docs pages (build them later)")
+
+    validate = sub.add_parser("validate", help="validate files without loading or recording anything")
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    validate.add_argument("--kind")
+
+    status = sub.add_parser("status", help="what was submitted, when, and its status")
+    status.add_argument("--limit", type=int, default=50)
+
+    dbcmd = sub.add_parser("db", help="the warehouse database")
+    dbsub = dbcmd.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("init", help="create the schemas and tables (every command also does this on first use)")
+    dbsub.add_parser("url", help="print the database URL in use (password hidden)")
+    dbsub.add_parser("stop", help="stop the embedded PostgreSQL server")
+
+    suites_cmd = sub.add_parser("suites", help="the Great Expectations suites (the submission contracts)")
+    suites_sub = suites_cmd.add_subparsers(dest="suites_command", required=True)
+    suites_sub.add_parser("write", help="write the suites from the contracts and reference seeds")
+    suites_sub.add_parser("check", help="fail if the committed suites differ from what `write` would write")
+
+    docs = sub.add_parser("docs", help="build Data Docs pages for stored validation results")
+    docs.add_argument("--all", action="store_true", help="every stored result, not only those without a page")
+    return p
+
+
+def files_in(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    if not found:
+        raise UsageError("no files to take: " + ", ".join(map(str, paths)))
+    return found
+
+
+class UsageError(Exception):
+    pass
+
+
+def print_result(result, verb: str = "ingest") -> None:  # type: ignore[no-untyped-def]
+    name = escape(str(result.path))
+    if result.status == "unchanged":
+        console.print(
+            f"[yellow]unchanged[/] {name}: the same bytes came before as submission {result.submission_id} "
+            f"({result.previous_status}); nothing changed"
+        )
+        return
+    if result.status == "accepted":
+        rows = ", ".join(f"{t} {n:,} rows" for t, n in result.rows.items())
+        warn = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+        label = "valid" if verb == "validate" else "accepted"
+        sid = f" submission {result.submission_id}:" if verb == "ingest" else ""
+        console.print(f"[green]{label}[/] {name}:{sid} {rows}{warn}")
+        for issue in result.warnings[:SHOWN_ISSUES]:
+            console.print(f"    warning: {escape(str(issue))}")
+        return
+    sid = f" submission {result.submission_id}" if result.submission_id and verb == "ingest" else ""
+    console.print(f"[red]rejected[/] {name}{sid}: {len(result.errors)} error(s), nothing loaded")
+    for issue in result.errors[:SHOWN_ISSUES]:
+        console.print(f"    - {escape(str(issue))}")
+    if len(result.errors) > SHOWN_ISSUES:
+        console.print(f"    ... and {len(result.errors) - SHOWN_ISSUES} more")
+    if result.result_files:
+        from gender_warehouse.validation import data_docs_page
+
+        console.print(f"    full report: {data_docs_page(result.result_files[0])}")
+
+
+def cmd_ingest(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse.pipeline import ingest_file
+
+    results = []
+    for path in files_in(args.paths):
+        try:
+            result = ingest_file(path, url, kind=args.kind, submitted_by=args.submitted_by)
+        except SubmissionError as exc:
+            err_console.print(f"[red]rejected[/] {escape(str(path))}: {escape(str(exc))}")
+            return 1
+        print_result(result)
+        results.append(result)
+    if not args.no_docs:
+        build_docs([f for r in results for f in r.result_files])
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def build_docs(files: list[Path]) -> None:
+    if not files:
+        return
+    from gender_warehouse.validation import build_data_docs
+
+    index = build_data_docs(files)
+    console.print(f"Data Docs: {index}")
+
+
+def cmd_validate(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse.pipeline import validate_file
+
+    rejected = False
+    for path in files_in(args.paths):
+        result = validate_file(path, url, kind=args.kind)
+        print_result(result, verb="validate")
+        rejected |= result.status == "rejected"
+    return 1 if rejected else 0
+
+
+def cmd_status(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import audit
+
+    with db.connect(url) as conn:
+        rows = audit.submissions(conn, args.limit)
+    table = RichTable("id", "received", "file", "tables", "status", "rows", "warnings", "errors")
+    colours = {"loaded": "green", "rejected": "red", "superseded": "yellow", "received": "cyan"}
+    for r in rows:
+        table.add_row(
+            str(r["submission_id"]),
+            r["received_at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            escape(r["file_name"]),
+            ", ".join(r["tables"] or []),
+            f"[{colours.get(r['status'], 'white')}]{r['status']}[/]",
+            f"{r['row_count']:,}" if r["row_count"] is not None else "",
+            str(r["warning_count"] or ""),
+            str(r["error_count"] or ""),
+        )
+    console.print(table)
+    return 0
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from gender_warehouse import suites
+    from gender_warehouse.contracts import TABLES
+
+    if args.suites_command == "write":
+        for path in suites.write_suites():
+            console.print(f"wrote {path.relative_to(settings.project_dir())}")
+        return 0
+    stale = [
+        t.name for t in TABLES.values() if suites.suite_path(t).read_text(encoding="utf-8") != suites.suite_text(t)
+    ]
+    if stale:
+        err_console.print(f"suites out of date for {', '.join(stale)}: run `gwh suites write`")
+        return 1
+    console.print("suites are up to date")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from gender_warehouse.validation import data_docs_page
+
+    stored = sorted((settings.reports_dir() / "validations").rglob("*.json"))
+    wanted = [p for p in stored if args.all or not data_docs_page(p).exists()]
+    build_docs(wanted)
+    if not wanted:
+        console.print("Data Docs are up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "suites":
+            return cmd_suites(args)
+        if args.command == "docs":
+            return cmd_docs(args)
+        if args.command == "db" and args.db_command == "stop":
+            console.print("embedded server stopped" if db.stop_embedded_server() else "no embedded server running")
+            return 0
+        url = db.database_url(args.database_url)
+        db.ensure_schema(url)
+        if args.command == "db":
+            if args.db_command == "url":
+                console.print(db.redact(url))
+            else:
+                console.print(f"schemas ready in {db.redact(url)}")
+            return 0
+        return {"ingest": cmd_ingest, "validate": cmd_validate, "status": cmd_status}[args.command](args, url)
+    except UsageError as exc:
+        err_console.print(f"gwh: {exc}")
+        return 2
+    except db.DatabaseError as exc:
+        err_console.print(f"gwh: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("gwh: interrupted; a file being loaded was rolled back, ingest it again")
+        return 130
+    except Exception as exc:  # not the user's doing: say so plainly, the traceback only with -v
+        logging.getLogger("gwh").debug("internal error", exc_info=True)
+        err_console.print(
+            f"gwh: internal error ({type(exc).__name__}: {escape(str(exc))}). Nothing half-loaded stays; "
+            "run again with -v for details and report it."
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Connections, the embedded server, and the schemas the warehouse needs.
+
+The database is chosen by `GWH_DATABASE_URL` (or `--database-url`). When neither is set, an embedded PostgreSQL
+is started under `.gwh/postgres` so that a machine with no database server still runs everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+
+from gender_warehouse import settings
+from gender_warehouse.contracts import TABLES, Table
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseError(RuntimeError):
+    """A database that cannot be reached or set up; the message says what to do."""
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: the explicit one, then GWH_DATABASE_URL, then the embedded server."""
+    url = explicit or os.environ.get("GWH_DATABASE_URL")
+    if url:
+        return url
+    return embedded_server_url()
+
+
+def embedded_server_url(database: str = "gwh") -> str:
+    """Start (or reuse) the embedded PostgreSQL under the data folder and return a URL for `database`."""
+    import pgserver  # imported here: only the zero-setup default needs it
+
+    pgdata = settings.data_dir() / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None keeps the server up for dbt and Airflow processes; `gwh db stop` stops it.
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    admin_url = server.get_uri("postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(f'create database "{database}"')
+    return server.get_uri(database)
+
+
+def stop_embedded_server() -> bool:
+    """Stop the embedded server if it runs. Returns whether one was stopped."""
+    pgdata = settings.data_dir() / "postgres"
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    import pgserver
+
+    cmd = [str(Path(pgserver.POSTGRES_BIN_PATH) / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
+    if os.geteuid() == 0:  # PostgreSQL never runs as root: pgserver runs it as the `pgserver` user
+        cmd = ["su", "pgserver", "-s", "/bin/sh", "-c", " ".join(cmd)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return True
+
+
+def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, autocommit=autocommit, application_name="gender_warehouse")
+    except psycopg.OperationalError as exc:
+        raise DatabaseError(
+            f"cannot connect to the warehouse database ({redact(url)}): {str(exc).strip()}. "
+            "Set GWH_DATABASE_URL to a reachable PostgreSQL, or unset it to use the embedded one."
+        ) from exc
+
+
+@contextmanager
+def transaction(url: str) -> Iterator[psycopg.Connection]:
+    """One connection, one transaction: committed when the block ends, rolled back if it raises."""
+    conn = connect(url)
+    try:
+        with conn.transaction():
+            yield conn
+    finally:
+        conn.close()
+
+
+def redact(url: str) -> str:
+    """A URL fit for a message: the password is never printed."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "<unparsable database URL>"
+    if "password" in info:
+        info["password"] = "***"
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+def raw_table_ddl(table: Table) -> str:
+    """The raw table of a submission table: its typed columns, where each row came from, and supersession."""
+    columns = ",\n    ".join(f"{c.name} {c.type.sql_type}" for c in table.columns)
+    return f"""
+create table if not exists {table.raw_table} (
+    submission_id bigint not null references audit.submissions,
+    source_sheet text,
+    source_row bigint not null,
+    {columns},
+    superseded_by bigint references audit.submissions
+);
+-- Rows of one submission are appended together, so a BRIN index finds them cheaply.
+create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
+create index if not exists {table.name}_slice on {table.raw_table} ({", ".join(table.supersedes_by)})
+    where superseded_by is null;
+comment on table {table.raw_table} is '{table.description} Superseded rows are kept, with superseded_by set.';
+"""
+
+
+def schema_ddl() -> str:
+    ddl = resources.files("gender_warehouse").joinpath("sql/schema.sql").read_text()
+    return ddl + "".join(raw_table_ddl(t) for t in TABLES.values())
+
+
+def ensure_schema(url: str) -> None:
+    """Create the schemas and tables the ingestion needs; cheap and safe to call on every command."""
+    ddl = schema_ddl()
+    version = "gender_warehouse " + hashlib.sha256(ddl.encode()).hexdigest()[:16]
+    with connect(url, autocommit=True) as conn:
+        current = conn.execute(
+            "select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = 'audit'"
+        ).fetchone()
+        if current and current[0] == version:
+            return
+        with conn.transaction():
+            # Two processes starting on a new database at once must not both run the DDL.
+            conn.execute("select pg_advisory_xact_lock(hashtext('gender_warehouse.schema'))")
+            conn.execute(ddl)
+            conn.execute(f"comment on schema audit is '{version}'")

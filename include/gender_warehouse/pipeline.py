@@ -1,0 +1,248 @@
+"""One file through register → archive → read → validate → load, as the CLI and the Airflow DAGs run it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from gender_warehouse import audit, db, loading, register, settings, validation
+from gender_warehouse.audit import Issue
+from gender_warehouse.errors import SubmissionError, describe_rows
+from gender_warehouse.readers import TableSource, read_submission
+from gender_warehouse.validation import Outcome, SuiteResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file. `status` is accepted, rejected or unchanged (the same bytes came before)."""
+
+    path: Path
+    status: str
+    submission_id: int | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    result_files: list[Path] = field(default_factory=list)
+    previous_status: str | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def tables(self) -> list[str]:
+        return list(self.rows)
+
+
+def outcome_issue(outcome: Outcome, sheet: str | None) -> Issue:
+    """A failed expectation as a sentence for the submitter: the rule, where it fails, and what was found."""
+    config, result = outcome.config, outcome.result
+    kwargs = config["kwargs"]
+    column = kwargs.get("column") or (f"{kwargs['column_A']}, {kwargs['column_B']}" if "column_A" in kwargs else None)
+    description = config.get("meta", {}).get("description") or config["type"]
+    rows = [r["source_row"] for r in result.get("partial_unexpected_index_list", [])]
+    if "unexpected_count" in result:
+        count = result["unexpected_count"]
+        shown = [
+            " / ".join(map(str, v)) if isinstance(v, list) else str(v)
+            for v in result.get("partial_unexpected_list", [])
+        ]
+        found = ", ".join(repr(v) for v in dict.fromkeys(shown))
+        detail = f"{count} row(s) break this rule ({describe_rows(rows, count)})"
+        detail += f"; found {found}" if found else ""
+    elif "details" in result:
+        cases = result["details"]["unexpected_rows"]
+        detail = f"{result['observed_value']} case(s), e.g. {cases[0]}" if cases else "no detail"
+    else:
+        detail = f"found {result.get('observed_value')!r}"
+    return Issue(
+        stage="validate",
+        severity="error" if outcome.severity == "critical" else "warning",
+        message=f"{description} — {detail}",
+        sheet=sheet,
+        column=column,
+        rows=rows or None,
+        rule=config["type"],
+    )
+
+
+def ingest_file(
+    path: Path,
+    url: str,
+    *,
+    kind: str | None = None,
+    submitted_by: str | None = None,
+    today: dt.date | None = None,
+) -> IngestResult:
+    """Ingest one file. A rejected file loads nothing; the same bytes twice change nothing."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SubmissionError(f"cannot read {path}: {exc.strerror}") from None
+    if size > settings.max_file_bytes():
+        return IngestResult(
+            path,
+            "rejected",
+            issues=[
+                Issue("register", "error", f"the file has {size:,} bytes; the limit is {settings.max_file_bytes():,}")
+            ],
+        )
+    sha256 = register.sha256_of(path)
+    with db.connect(url, autocommit=True) as conn:
+        archived = register.archive(path, sha256)
+        try:
+            file_format, sources = read_submission(path, kind)
+            read_error = None
+        except SubmissionError as exc:
+            file_format, sources, read_error = (path.suffix.lower().lstrip(".") or "csv"), [], exc
+        if file_format not in ("csv", "xlsx", "xml"):
+            file_format = "csv"
+        sub = audit.register(
+            conn,
+            sha256=sha256,
+            file_name=path.name,
+            file_size=size,
+            file_format=file_format,
+            archive_path=str(
+                archived.relative_to(settings.data_dir()) if archived.is_relative_to(settings.data_dir()) else archived
+            ),
+            submitted_by=submitted_by,
+        )
+        if sub.status != "received":
+            return IngestResult(
+                path,
+                "unchanged",
+                sub.submission_id,
+                previous_status=sub.status,
+                issues=audit.issues_of(conn, sub.submission_id),
+            )
+        with conn.transaction():
+            if audit.lock_submission(conn, sub.submission_id) != "received":  # another worker finished it
+                return IngestResult(path, "unchanged", sub.submission_id, previous_status="loaded")
+            if read_error is not None:
+                issues = [read_issue(read_error)]
+                audit.record_issues(conn, sub.submission_id, issues)
+                audit.mark_rejected(conn, sub.submission_id, [], 1, 0, False, None)
+                return IngestResult(path, "rejected", sub.submission_id, issues=issues)
+            return load_submission(conn, path, sub.submission_id, sources, today)
+
+
+def read_issue(exc: SubmissionError) -> Issue:
+    return Issue("read", "error", exc.message, sheet=exc.sheet, column=exc.column, rows=exc.rows or None)
+
+
+def load_submission(
+    conn: psycopg.Connection,
+    path: Path,
+    submission_id: int,
+    sources: list[TableSource],
+    today: dt.date | None,
+    *,
+    dry_run: bool = False,
+) -> IngestResult:
+    """Stage, type, validate and load every table of the file inside the caller's transaction.
+
+    On rejection the rows are rolled back (a savepoint) and only the audit rows stay.
+    """
+    result = IngestResult(path, "accepted", submission_id)
+    validations: list[tuple[SuiteResult, TableSource]] = []
+    run_name = f"submission-{submission_id}"
+    try:
+        with conn.transaction():  # savepoint: everything here is undone on rejection
+            read_errors: list[SubmissionError] = []
+            for source in sources:
+                loading.stage(conn, source)
+                read_errors += loading.type_errors(conn, source)
+            if read_errors:
+                raise Rejected([read_issue(e) for e in read_errors])
+            for source in sources:
+                result.rows[source.table.name] = loading.insert_raw(conn, source, submission_id)
+                batch = sql.Identifier(f"batch_{source.table.name}")
+                conn.execute(
+                    sql.SQL("create or replace temporary view {} as select * from {} where submission_id = {}").format(
+                        batch, sql.SQL(source.table.raw_table), sql.Literal(submission_id)
+                    )
+                )
+                suite_result = validation.validate(
+                    conn,
+                    source.table,
+                    batch,
+                    batch_id=f"{source.table.name}-{submission_id}",
+                    run_name=run_name,
+                    today=today,
+                )
+                validations.append((suite_result, source))
+                result.issues += [outcome_issue(o, source.sheet) for o in suite_result.errors + suite_result.warnings]
+            if result.errors:
+                raise Rejected(result.issues)
+            if dry_run:
+                raise Rejected([])
+    except SubmissionError as exc:  # a COPY that failed on the file's content
+        result.issues = [read_issue(exc)]
+    except Rejected as rejected:
+        result.issues = rejected.issues
+    report = None
+    for suite_result, _source in validations:
+        stored = validation.store_result(suite_result)
+        result.result_files.append(stored)
+        report = report or str(validation.data_docs_page(stored).relative_to(settings.project_dir()))
+        if not dry_run:
+            audit.record_validation(conn, submission_id, suite_result, str(stored.relative_to(settings.project_dir())))
+    if dry_run:
+        result.status = "rejected" if result.errors else "accepted"
+        return result
+    audit.record_issues(conn, submission_id, result.issues)
+    tables = [s.table.name for s in sources]
+    if result.errors:
+        result.status = "rejected"
+        result.rows = {}
+        audit.mark_rejected(
+            conn, submission_id, tables, len(result.errors), len(result.warnings), bool(validations), report
+        )
+        return result
+    superseded_from: set[int] = set()
+    for source in sources:
+        count, owners = loading.supersede(conn, source.table, submission_id)
+        superseded_from.update(owners)
+        audit.record_load(conn, submission_id, source.table.name, result.rows[source.table.name], count)
+    audit.mark_loaded(conn, submission_id, tables, sum(result.rows.values()), len(result.warnings), report)
+    audit.mark_fully_superseded(conn, sorted(superseded_from))
+    return result
+
+
+class Rejected(Exception):
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(f"{len(issues)} issue(s)")
+        self.issues = issues
+
+
+def validate_file(path: Path, url: str, *, kind: str | None = None, today: dt.date | None = None) -> IngestResult:
+    """Read and validate a file exactly as ingest would, then roll everything back: nothing is recorded."""
+    path = Path(path)
+    with db.connect(url) as conn, conn.transaction(force_rollback=True):
+        try:
+            _fmt, sources = read_submission(path, kind)
+        except SubmissionError as exc:
+            return IngestResult(path, "rejected", issues=[read_issue(exc)])
+        # A provisional submission row, so the typed rows have an owner; rolled back with everything else.
+        sub = audit.register(
+            conn,
+            sha256="0" * 64,
+            file_name=path.name,
+            file_size=path.stat().st_size,
+            file_format=_fmt,
+            archive_path="",
+            submitted_by=None,
+        )
+        return load_submission(conn, path, sub.submission_id, sources, today, dry_run=True)

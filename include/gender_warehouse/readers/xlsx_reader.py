@@ -1,0 +1,146 @@
+"""Excel workbooks: one sheet per table, read with openpyxl in read-only mode.
+
+Untrusted workbooks are opened safely: the zip is checked for size and compression ratio before openpyxl sees
+it (a zip bomb is refused), openpyxl parses the XML through defusedxml, and formulas are never evaluated: a cell
+gives the value Excel saved for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from gender_warehouse import settings
+from gender_warehouse.contracts import TABLES, normalize_name, table_for
+from gender_warehouse.errors import SubmissionError
+from gender_warehouse.readers import TableSource, detect_table, map_header
+
+MAX_COMPRESSION_RATIO = 200
+ROWS_PER_CHUNK = 5000
+
+
+def check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise SubmissionError("the workbook is damaged (not a readable .xlsx zip archive)") from None
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unpacked > settings.max_file_bytes() or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise SubmissionError(
+            f"the workbook unpacks to {unpacked:,} bytes from {packed:,}; refused as a possible zip bomb "
+            f"(limits: {settings.max_file_bytes():,} bytes, ratio {MAX_COMPRESSION_RATIO})"
+        )
+
+
+def read_xlsx(path: Path, kind: str | None = None) -> list[TableSource]:
+    import openpyxl
+
+    check_zip(path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise SubmissionError(f"the workbook cannot be opened: {exc}") from None
+    by_name = {normalize_name(ws.title): ws for ws in workbook.worksheets}
+    chosen = [(TABLES[name], ws) for name, ws in by_name.items() if name in TABLES]
+    if not chosen and kind:
+        try:
+            table = table_for(kind)
+        except KeyError:
+            raise SubmissionError(f"unknown kind {kind!r}; expected one of {', '.join(TABLES)}") from None
+        if len(workbook.worksheets) != 1:
+            raise SubmissionError(f"the workbook has several sheets and none is named {table.name!r}")
+        chosen = [(table, workbook.worksheets[0])]
+    if not chosen and len(workbook.worksheets) == 1:
+        ws = workbook.worksheets[0]
+        header = first_row(ws)
+        table = detect_table(header[1]) if header else None
+        if table:
+            chosen = [(table, ws)]
+    if not chosen:
+        raise SubmissionError(
+            "no sheet holds a known table: name each sheet after its table ("
+            + ", ".join(TABLES)
+            + "); found sheets "
+            + ", ".join(repr(ws.title) for ws in workbook.worksheets)
+        )
+    sources = []
+    for table, ws in chosen:
+        found = first_row(ws)
+        if found is None:
+            raise SubmissionError("the sheet is empty; expected a header row and data rows", sheet=ws.title)
+        header_row, names = found
+        while names and names[-1] == "":
+            names.pop()  # trailing empty header cells are formatting, not columns
+        columns = map_header(names, table, sheet=ws.title)
+        sources.append(
+            TableSource(
+                table=table,
+                sheet=ws.title,
+                columns=columns,
+                chunks=partial(sheet_chunks, ws, header_row + 1, len(columns)),
+                header_line=False,
+                row_numbers=True,
+            )
+        )
+    return sources
+
+
+def first_row(ws: Any) -> tuple[int, list[str]] | None:
+    """The first non-empty row (the header) with its row number."""
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v) for v in row]
+        if any(cells):
+            return number, [c.strip() for c in cells]
+    return None
+
+
+def sheet_chunks(ws: Any, start_row: int, width: int) -> Iterator[bytes]:
+    """CSV lines 'row number, cells...' for every non-empty row below the header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    pending = 0
+    for number, row in enumerate(ws.iter_rows(min_row=start_row, values_only=True), start=start_row):
+        cells = [cell_text(v) for v in row[:width]]
+        extra = [cell_text(v) for v in row[width:]]
+        if any(extra):
+            column = width + 1 + next(i for i, v in enumerate(extra) if v)
+            raise SubmissionError(
+                f"a value stands in column {column}, which has no header; expected {width} columns",
+                sheet=ws.title,
+                row=number,
+            )
+        if not any(cells):
+            continue
+        cells += [""] * (width - len(cells))
+        writer.writerow([number, *cells])
+        pending += 1
+        if pending == ROWS_PER_CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending:
+        yield buffer.getvalue().encode()
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a CSV file would hold: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,107 @@
+-- The schemas the ingestion owns. Every statement is idempotent: this file runs on every new database and
+-- again whenever it changes. The raw.<table> tables are created from contracts.py (see db.raw_table_ddl).
+
+create schema if not exists audit;
+create schema if not exists raw;
+
+comment on schema raw is 'Submitted rows exactly as accepted, one table per submission table; superseded rows are kept and marked.';
+
+-- One row per distinct file (by sha256): the same bytes twice are one submission.
+create table if not exists audit.submissions (
+    submission_id   bigint generated always as identity primary key,
+    sha256          text not null unique check (sha256 ~ '^[0-9a-f]{64}$'),
+    file_name       text not null,
+    file_size       bigint not null check (file_size >= 0),
+    file_format     text not null check (file_format in ('csv', 'xlsx', 'xml')),
+    archive_path    text not null,
+    submitted_by    text,
+    status          text not null default 'received'
+                    check (status in ('received', 'loaded', 'rejected', 'superseded')),
+    tables          text[],
+    row_count       bigint,
+    error_count     integer,
+    warning_count   integer,
+    received_at     timestamptz not null default now(),
+    validated_at    timestamptz,
+    loaded_at       timestamptz,
+    rejected_at     timestamptz,
+    superseded_at   timestamptz,
+    report_path     text
+);
+comment on table audit.submissions is 'Every file submitted, by content hash, with its status and the times it changed.';
+
+-- One row per validation of one table of a submission against its Great Expectations suite.
+create table if not exists audit.validation_runs (
+    validation_run_id  bigint generated always as identity primary key,
+    submission_id      bigint not null references audit.submissions,
+    table_name         text not null,
+    suite_name         text not null,
+    suite_sha256       text not null,
+    success            boolean not null,
+    evaluated          integer not null,
+    failed_errors      integer not null,
+    failed_warnings    integer not null,
+    row_count          bigint not null,
+    started_at         timestamptz not null,
+    finished_at        timestamptz not null,
+    result_path        text,
+    result             jsonb not null
+);
+create index if not exists validation_runs_submission on audit.validation_runs (submission_id);
+comment on table audit.validation_runs is 'Each validation of a submitted table: the suite (and the hash of its file) and the full Great Expectations result.';
+
+-- What a submitter must fix (errors) or should look at (warnings), from reading or from validation.
+create table if not exists audit.submission_issues (
+    submission_id   bigint not null references audit.submissions,
+    issue_no        integer not null,
+    stage           text not null check (stage in ('register', 'read', 'validate')),
+    severity        text not null check (severity in ('error', 'warning')),
+    sheet           text,
+    column_name     text,
+    rows            bigint[],
+    rule            text,
+    message         text not null,
+    primary key (submission_id, issue_no)
+);
+comment on table audit.submission_issues is 'Errors and warnings found in a submission, each naming the sheet, rows and column.';
+
+-- One row per table loaded by a submission, written in the same transaction as the rows.
+create table if not exists audit.loads (
+    load_id          bigint generated always as identity primary key,
+    submission_id    bigint not null references audit.submissions,
+    table_name       text not null,
+    rows_loaded      bigint not null,
+    rows_superseded  bigint not null,
+    transaction_id   xid8 not null default pg_current_xact_id(),
+    loaded_at        timestamptz not null default now(),
+    unique (submission_id, table_name)
+);
+comment on table audit.loads is 'Each load of a submitted table into raw: rows added, earlier rows it superseded, and the transaction.';
+
+-- Parsing helpers for staged text. Plain SQL functions: the planner inlines them, so they cost no call.
+-- Each returns NULL for a value it cannot parse; the reader reports such values by row and column.
+create or replace function raw.clean(value text) returns text
+    language sql immutable parallel safe
+    return nullif(btrim(value, E' \t\r\n\u00a0'), '');
+
+create or replace function raw.parse_date(value text) returns date
+    language sql immutable parallel safe
+    return case
+        when value !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then null
+        when substr(value, 1, 4)::int < 1 or substr(value, 6, 2)::int not between 1 and 12 then null
+        when substr(value, 9, 2)::int not between 1 and extract(
+            day from make_date(substr(value, 1, 4)::int, substr(value, 6, 2)::int, 1)
+                     + interval '1 month' - interval '1 day')::int then null
+        else value::date
+    end;
+
+create or replace function raw.parse_count(value text) returns integer
+    language sql immutable parallel safe
+    return case when value ~ '^[+-]?[0-9]{1,9}$' then value::integer end;
+
+create or replace function raw.parse_boolean(value text) returns boolean
+    language sql immutable parallel safe
+    return case upper(value)
+        when 'TRUE' then true when 'T' then true when 'YES' then true when 'Y' then true when '1' then true
+        when 'FALSE' then false when 'F' then false when 'NO' then false when 'N' then false when '0' then false
+    end;
