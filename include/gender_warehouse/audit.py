@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 
 from gender_warehouse.contracts import TABLES
+from gender_warehouse.errors import describe_rows
 from gender_warehouse.validation import SuiteResult, jsonable
 
 
@@ -25,10 +26,12 @@ class Issue:
     rule: str | None = None
 
     def __str__(self) -> str:
+        rows = describe_rows(self.rows) if self.rows and "row" not in self.message else ""
         where = ", ".join(
             p
             for p in (
                 f"sheet {self.sheet!r}" if self.sheet else "",
+                rows,
                 f"column {self.column!r}" if self.column else "",
             )
             if p

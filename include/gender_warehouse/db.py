@@ -102,12 +102,14 @@ def raw_table_ddl(table: Table) -> str:
     columns = ",\n    ".join(f"{c.name} {c.type.sql_type}" for c in table.columns)
     return f"""
 create table if not exists {table.raw_table} (
-    submission_id bigint not null references audit.submissions,
+    submission_id bigint not null,
     source_sheet text,
     source_row bigint not null,
     {columns},
-    superseded_by bigint references audit.submissions
+    superseded_by bigint
 );
+-- No foreign keys to audit.submissions: checking one per row would cost more than the COPY itself. Only the
+-- loader writes here, with the id it registered in the same transaction (tests check every row has its owner).
 -- Rows of one submission are appended together, so a BRIN index finds them cheaply.
 create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
 create index if not exists {table.name}_slice on {table.raw_table} ({", ".join(table.supersedes_by)})

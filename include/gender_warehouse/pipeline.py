@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
-from gender_warehouse import audit, db, loading, register, settings, validation
+from gender_warehouse import audit, canonical, db, loading, register, settings, validation
 from gender_warehouse.audit import Issue
+from gender_warehouse.canonical import Canonical
 from gender_warehouse.errors import SubmissionError, describe_rows
 from gender_warehouse.readers import TableSource, read_submission
 from gender_warehouse.validation import Outcome, SuiteResult
@@ -156,44 +159,43 @@ def load_submission(
     On rejection the rows are rolled back (a savepoint) and only the audit rows stay.
     """
     result = IngestResult(path, "accepted", submission_id)
-    validations: list[tuple[SuiteResult, TableSource]] = []
+    validations: list[SuiteResult] = []
     run_name = f"submission-{submission_id}"
     try:
         with conn.transaction():  # savepoint: everything here is undone on rejection
+            typed: list[Canonical] = []
             read_errors: list[SubmissionError] = []
             for source in sources:
-                loading.stage(conn, source)
-                read_errors += loading.type_errors(conn, source)
+                with timed(f"read {source.table.name}"):
+                    text = source.read()
+                with timed(f"type {source.table.name}"):
+                    try:
+                        typed.append(canonical.to_canonical(text, source.table, source.sheet))
+                    except canonical.TypeErrors as exc:
+                        read_errors += exc.errors
             if read_errors:
                 raise Rejected([read_issue(e) for e in read_errors])
-            for source in sources:
-                result.rows[source.table.name] = loading.insert_raw(conn, source, submission_id)
-                batch = sql.Identifier(f"batch_{source.table.name}")
-                conn.execute(
-                    sql.SQL("create or replace temporary view {} as select * from {} where submission_id = {}").format(
-                        batch, sql.SQL(source.table.raw_table), sql.Literal(submission_id)
+            for rows in typed:
+                name = rows.table.name
+                with timed(f"copy {name}"):
+                    result.rows[name] = loading.copy_rows(conn, rows, submission_id)
+                batch = loading.batch_view(conn, rows.table, submission_id)
+                with timed(f"validate {name}"):
+                    suite_result = validation.validate(
+                        rows, conn, batch, batch_id=f"{name}-{submission_id}", run_name=run_name, today=today
                     )
-                )
-                suite_result = validation.validate(
-                    conn,
-                    source.table,
-                    batch,
-                    batch_id=f"{source.table.name}-{submission_id}",
-                    run_name=run_name,
-                    today=today,
-                )
-                validations.append((suite_result, source))
-                result.issues += [outcome_issue(o, source.sheet) for o in suite_result.errors + suite_result.warnings]
+                validations.append(suite_result)
+                result.issues += [outcome_issue(o, rows.sheet) for o in suite_result.errors + suite_result.warnings]
             if result.errors:
                 raise Rejected(result.issues)
             if dry_run:
                 raise Rejected([])
-    except SubmissionError as exc:  # a COPY that failed on the file's content
+    except SubmissionError as exc:  # a file that could not be read after all
         result.issues = [read_issue(exc)]
     except Rejected as rejected:
         result.issues = rejected.issues
     report = None
-    for suite_result, _source in validations:
+    for suite_result in validations:
         stored = validation.store_result(suite_result)
         result.result_files.append(stored)
         report = report or str(validation.data_docs_page(stored).relative_to(settings.project_dir()))
@@ -219,6 +221,13 @@ def load_submission(
     audit.mark_loaded(conn, submission_id, tables, sum(result.rows.values()), len(result.warnings), report)
     audit.mark_fully_superseded(conn, sorted(superseded_from))
     return result
+
+
+@contextmanager
+def timed(step: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    log.info("%s: %.2f s", step, time.perf_counter() - started)
 
 
 class Rejected(Exception):

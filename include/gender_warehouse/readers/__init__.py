@@ -1,14 +1,17 @@
-"""Readers turn a submitted file into one stream of CSV rows per table, ready for PostgreSQL COPY.
+"""Readers turn a submitted file into one Arrow table of text per submission table.
 
-Every reader checks the header against the contract (missing, unknown and repeated columns) and leaves value
-checks to the database, which types each value and names the row and column of any that does not parse.
+Every reader checks the header against the contract (missing, unknown and repeated columns) and gives each row
+its number in the file (`source_row`), so that every later message can name the row. Typing the values is
+canonical.py's work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
 
 from gender_warehouse.contracts import TABLES, Table, normalize_name
 from gender_warehouse.errors import SubmissionError
@@ -16,19 +19,27 @@ from gender_warehouse.errors import SubmissionError
 
 @dataclass
 class TableSource:
-    """The rows of one table in a file, as CSV bytes for COPY."""
+    """One table in a file: its contract, where it is, and how to read its rows as text."""
 
     table: Table
     sheet: str | None  # the XLSX sheet; None for a CSV file
-    columns: list[str]  # the contract's column names, in the order the stream carries them
-    chunks: Callable[[], Iterator[bytes]]
-    delimiter: str = ","
-    header_line: bool = True  # the stream starts with a header line COPY must skip
-    row_numbers: bool = False  # the stream's first field is the row number in the file
+    columns: list[str]  # the contract's column names, in the file's order
+    read: Callable[[], pa.Table]  # source_row (int64) and every contract column (string; absent optional = null)
 
     @property
     def where(self) -> str:
         return f"sheet {self.sheet!r}" if self.sheet else "the file"
+
+
+def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]) -> pa.Table:
+    """Every contract column as text, in contract order; an optional column the file left out is all null."""
+    n = len(source_rows)
+    return pa.table(
+        {
+            "source_row": source_rows,
+            **{c: columns[c] if c in columns else pa.nulls(n, pa.string()) for c in table.column_names},
+        }
+    )
 
 
 def file_format(path: Path) -> str:
@@ -89,6 +100,27 @@ def map_header(names: list[str], table: Table, sheet: str | None = None) -> list
             **where,
         )
     return mapped
+
+
+# Files people send that are not submissions, recognised by their header, so the message can say what they are.
+FOREIGN_FORMATS = {
+    frozenset({"year", "org", "entity", "staff"}): "a UN CEB HR statistics extract of staff totals by organization",
+    frozenset({"region", "subregion", "iso", "country", "ds", "orgcd", "count"}): (
+        "a UN CEB HR statistics extract of staff totals by duty station"
+    ),
+}
+
+
+def reject_foreign_format(names: list[str], sheet: str | None = None) -> None:
+    """Refuse a known non-submission format with a message saying what it is and what is missing."""
+    found = FOREIGN_FORMATS.get(frozenset(normalize_name(n) for n in names))
+    if found:
+        raise SubmissionError(
+            f"this is {found}: it has no sex, grade or staff category, so it cannot become hr_headcount rows. "
+            f"Send the figures by sex and grade in the hr_headcount contract ({', '.join(TABLES['hr_headcount'].column_names)})",
+            sheet=sheet,
+            row=1,
+        )
 
 
 def detect_table(names: list[str]) -> Table | None:

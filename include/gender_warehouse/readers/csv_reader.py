@@ -1,17 +1,18 @@
-"""CSV files: the header is read here, the rest of the bytes go to COPY unchanged (the fast path)."""
+"""CSV files: the header is checked here; the rows are parsed by Arrow's multi-threaded CSV reader."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from gender_warehouse.contracts import TABLES, Table, kind_in_file_name, table_for
 from gender_warehouse.errors import SubmissionError
-from gender_warehouse.readers import TableSource, detect_table, map_header
+from gender_warehouse.readers import TableSource, detect_table, map_header, reject_foreign_format, text_table
 
-CHUNK = 1 << 20
 HEADER_LIMIT = 64 * 1024
 DELIMITERS = (",", ";", "\t")
 
@@ -24,7 +25,7 @@ def read_csv(path: Path, kind: str | None = None) -> TableSource:
     if not head.strip():
         raise SubmissionError("the file is empty; expected a header line and at least one row")
     first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if b"\n" not in head and len(head) == HEADER_LIMIT - 3:
+    if b"\n" not in head and len(head) >= HEADER_LIMIT - 3:
         raise SubmissionError("the first line is longer than 64 KB; expected a header line of column names", row=1)
     try:
         header_text = first_line.decode("utf-8")
@@ -35,9 +36,12 @@ def read_csv(path: Path, kind: str | None = None) -> TableSource:
         ) from None
     delimiter = max(DELIMITERS, key=header_text.count)
     names = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
+    reject_foreign_format(names)
     table = choose_table(path, names, kind)
     columns = map_header(names, table)
-    return TableSource(table=table, sheet=None, columns=columns, chunks=lambda: file_chunks(path), delimiter=delimiter)
+    return TableSource(
+        table=table, sheet=None, columns=columns, read=lambda: read_rows(path, table, columns, delimiter)
+    )
 
 
 def choose_table(path: Path, names: list[str], kind: str | None) -> Table:
@@ -55,14 +59,45 @@ def choose_table(path: Path, names: list[str], kind: str | None) -> Table:
     return table
 
 
-def file_chunks(path: Path) -> Iterator[bytes]:
-    """The file's bytes, without the blank lines at its end (which COPY would read as empty rows)."""
-    pending = b""  # line breaks held back until we know more data follows them
+def read_rows(path: Path, table: Table, columns: list[str], delimiter: str) -> pa.Table:
+    try:
+        rows = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        raise locate_problem(path, delimiter, len(columns)) from None
+    # Row numbers as a spreadsheet shows them: the header is row 1. (Blank lines are skipped by the reader
+    # and counted here only when they come before data, which is rare; a value spanning lines counts once.)
+    source_rows = pa.array(range(2, rows.num_rows + 2), pa.int64())
+    return text_table(table, source_rows, {c: rows.column(c) for c in columns})
+
+
+def locate_problem(path: Path, delimiter: str, width: int) -> SubmissionError:
+    """The first row Arrow could not read, found again line by line so the message can name it."""
     with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            data = pending + chunk
-            kept = data.rstrip(b"\r\n")
-            if kept:
-                yield kept
-            pending = data[len(kept) :]
-    yield b"\n"
+        raw_lines = f.read().splitlines()
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            return SubmissionError(
+                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as 'CSV UTF-8' and send it again",
+                row=number,
+            )
+        if number == 1 or not line.strip():
+            continue
+        fields = next(csv.reader([line], delimiter=delimiter), [])
+        if '"' in line and line.count('"') % 2:
+            return SubmissionError('a quoted value is never closed (an opening " without its closing ")', row=number)
+        if len(fields) > width:
+            return SubmissionError(f"the row has {len(fields)} values; the header has {width} columns", row=number)
+        if len(fields) < width:
+            return SubmissionError(f"the row has {len(fields)} values; the header has {width} columns", row=number)
+    return SubmissionError("the file cannot be read as CSV")

@@ -7,22 +7,20 @@ gives the value Excel saved for it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import zipfile
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from gender_warehouse import settings
-from gender_warehouse.contracts import TABLES, normalize_name, table_for
+from gender_warehouse.contracts import TABLES, Table, normalize_name, table_for
 from gender_warehouse.errors import SubmissionError
-from gender_warehouse.readers import TableSource, detect_table, map_header
+from gender_warehouse.readers import TableSource, detect_table, map_header, reject_foreign_format, text_table
 
 MAX_COMPRESSION_RATIO = 200
-ROWS_PER_CHUNK = 5000
 
 
 def check_zip(path: Path) -> None:
@@ -61,6 +59,8 @@ def read_xlsx(path: Path, kind: str | None = None) -> list[TableSource]:
     if not chosen and len(workbook.worksheets) == 1:
         ws = workbook.worksheets[0]
         header = first_row(ws)
+        if header:
+            reject_foreign_format(header[1], ws.title)
         table = detect_table(header[1]) if header else None
         if table:
             chosen = [(table, ws)]
@@ -85,9 +85,7 @@ def read_xlsx(path: Path, kind: str | None = None) -> list[TableSource]:
                 table=table,
                 sheet=ws.title,
                 columns=columns,
-                chunks=partial(sheet_chunks, ws, header_row + 1, len(columns)),
-                header_line=False,
-                row_numbers=True,
+                read=partial(sheet_rows, ws, table, header_row + 1, columns),
             )
         )
     return sources
@@ -102,11 +100,11 @@ def first_row(ws: Any) -> tuple[int, list[str]] | None:
     return None
 
 
-def sheet_chunks(ws: Any, start_row: int, width: int) -> Iterator[bytes]:
-    """CSV lines 'row number, cells...' for every non-empty row below the header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    pending = 0
+def sheet_rows(ws: Any, table: Table, start_row: int, columns: list[str]) -> pa.Table:
+    """Every non-empty row below the header, as text, with its row number."""
+    width = len(columns)
+    numbers: list[int] = []
+    values: list[list[str]] = [[] for _ in columns]
     for number, row in enumerate(ws.iter_rows(min_row=start_row, values_only=True), start=start_row):
         cells = [cell_text(v) for v in row[:width]]
         extra = [cell_text(v) for v in row[width:]]
@@ -120,15 +118,14 @@ def sheet_chunks(ws: Any, start_row: int, width: int) -> Iterator[bytes]:
         if not any(cells):
             continue
         cells += [""] * (width - len(cells))
-        writer.writerow([number, *cells])
-        pending += 1
-        if pending == ROWS_PER_CHUNK:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue().encode()
+        numbers.append(number)
+        for i, cell in enumerate(cells):
+            values[i].append(cell)
+    return text_table(
+        table,
+        pa.array(numbers, pa.int64()),
+        {name: pa.array(vals, pa.string()) for name, vals in zip(columns, values, strict=True)},
+    )
 
 
 def cell_text(value: Any) -> str:

@@ -78,30 +78,3 @@ create table if not exists audit.loads (
 );
 comment on table audit.loads is 'Each load of a submitted table into raw: rows added, earlier rows it superseded, and the transaction.';
 
--- Parsing helpers for staged text. Plain SQL functions: the planner inlines them, so they cost no call.
--- Each returns NULL for a value it cannot parse; the reader reports such values by row and column.
-create or replace function raw.clean(value text) returns text
-    language sql immutable parallel safe
-    return nullif(btrim(value, E' \t\r\n\u00a0'), '');
-
-create or replace function raw.parse_date(value text) returns date
-    language sql immutable parallel safe
-    return case
-        when value !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then null
-        when substr(value, 1, 4)::int < 1 or substr(value, 6, 2)::int not between 1 and 12 then null
-        when substr(value, 9, 2)::int not between 1 and extract(
-            day from make_date(substr(value, 1, 4)::int, substr(value, 6, 2)::int, 1)
-                     + interval '1 month' - interval '1 day')::int then null
-        else value::date
-    end;
-
-create or replace function raw.parse_count(value text) returns integer
-    language sql immutable parallel safe
-    return case when value ~ '^[+-]?[0-9]{1,9}$' then value::integer end;
-
-create or replace function raw.parse_boolean(value text) returns boolean
-    language sql immutable parallel safe
-    return case upper(value)
-        when 'TRUE' then true when 'T' then true when 'YES' then true when 'Y' then true when '1' then true
-        when 'FALSE' then false when 'F' then false when 'NO' then false when 'N' then false when '0' then false
-    end;

@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is here for developers.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SAMPLES := include/sample_submissions
+
+.PHONY: install demo test lint bench clean stop
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]" 2>&1 \
+		| grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(BIN)/python -c "import gender_warehouse, airflow, dbt, great_expectations" 2>/dev/null \
+		|| { echo "installation failed: see the pip output above"; exit 1; }
+	@touch $@
+
+install: $(INSTALLED)
+
+# Ingest the sample submissions into GWH_DATABASE_URL (or the embedded PostgreSQL under .gwh/).
+demo: install
+	$(BIN)/gwh ingest $(SAMPLES)/hr --no-docs
+	$(BIN)/gwh ingest $(SAMPLES)/corrections --no-docs
+	@echo; echo "Files with the mistakes focal points make are rejected, and nothing of them is loaded:"
+	-$(BIN)/gwh ingest $(SAMPLES)/rejected --no-docs
+	$(BIN)/gwh docs
+	@echo; $(BIN)/gwh status --limit 15
+	@echo; echo "Validation reports (GX Data Docs): reports/data_docs/index.html"
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python benchmarks/ingest_benchmark.py
+
+stop:
+	-$(BIN)/gwh db stop
+
+clean: stop
+	rm -rf .gwh reports

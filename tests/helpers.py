@@ -1,0 +1,28 @@
+"""Small builders for test files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from gender_warehouse.contracts import HR_HEADCOUNT
+
+HEADCOUNT_HEADER = list(HR_HEADCOUNT.column_names)
+
+
+def headcount_rows(entity: str = "IAEA", date: str = "2024-12-31", women: int = 47, men: int = 53) -> list[list[str]]:
+    return [
+        [date, entity, "PROFESSIONAL_AND_HIGHER", "P-4", "F", "HQ", "AUT", "FIXED_TERM", str(women)],
+        [date, entity, "PROFESSIONAL_AND_HIGHER", "P-4", "M", "HQ", "AUT", "FIXED_TERM", str(men)],
+        [date, entity, "GENERAL_SERVICE", "G-5", "F", "HQ", "AUT", "PERMANENT", "30"],
+        [date, entity, "GENERAL_SERVICE", "G-5", "U", "NON_HQ", "", "TEMPORARY", "2"],
+    ]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] | None = None, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding=encoding) as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header or HEADCOUNT_HEADER)
+        writer.writerows(rows)
+    return path

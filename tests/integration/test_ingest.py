@@ -1,0 +1,223 @@
+"""The ingestion path on a real PostgreSQL: load, repeat, supersede, reject, crash and retry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from gender_warehouse import loading, pipeline, register
+from tests.conftest import REAL_DATA, query
+from tests.helpers import HEADCOUNT_HEADER, headcount_rows, write_csv
+
+pytestmark = pytest.mark.integration
+TODAY = dt.date(2026, 11, 27)
+
+
+def ingest(path: Path, url: str, **kwargs):  # type: ignore[no-untyped-def]
+    return pipeline.ingest_file(path, url, today=TODAY, **kwargs)
+
+
+def raw_rows(url: str) -> list[tuple]:
+    return query(
+        url,
+        "select submission_id, source_row, entity_code, grade, sex, headcount, superseded_by"
+        " from raw.hr_headcount order by submission_id, source_row",
+    )
+
+
+def test_a_good_file_loads_with_its_audit_rows(project: Path, database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "iaea_hr_headcount_2024.csv", headcount_rows())
+    result = ingest(path, database_url)
+    assert result.status == "accepted", result.issues
+    assert result.rows == {"hr_headcount": 4}
+    rows = raw_rows(database_url)
+    assert [(r[1], r[3], r[4], r[5]) for r in rows] == [
+        (2, "P-4", "F", 47),
+        (3, "P-4", "M", 53),
+        (4, "G-5", "F", 30),
+        (5, "G-5", "U", 2),
+    ]
+    [(status, sha, rows_count, loaded_at)] = query(
+        database_url, "select status, sha256, row_count, loaded_at from audit.submissions"
+    )
+    assert (status, sha, rows_count) == ("loaded", register.sha256_of(path), 4)
+    assert loaded_at is not None
+    assert query(database_url, "select table_name, rows_loaded, rows_superseded from audit.loads") == [
+        ("hr_headcount", 4, 0)
+    ]
+    [(success, suite_sha)] = query(database_url, "select success, suite_sha256 from audit.validation_runs")
+    assert success and len(suite_sha) == 64
+    # The original bytes are archived under their hash, read-only.
+    archived = register.archive_path(register.sha256_of(path), ".csv")
+    assert archived.read_bytes() == path.read_bytes()
+    assert not archived.stat().st_mode & 0o222
+
+
+def test_the_same_file_twice_changes_nothing(project: Path, database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
+    assert ingest(path, database_url).status == "accepted"
+    before = (raw_rows(database_url), query(database_url, "select * from audit.submissions"))
+    again = ingest(path, database_url)
+    assert again.status == "unchanged" and again.previous_status == "loaded"
+    assert (raw_rows(database_url), query(database_url, "select * from audit.submissions")) == before
+    assert query(database_url, "select count(*) from audit.loads") == [(1,)]
+
+
+def test_a_resubmission_supersedes_the_earlier_rows(project: Path, database_url: str, tmp_path: Path) -> None:
+    first = ingest(write_csv(tmp_path / "a" / "hr_headcount.csv", headcount_rows(women=40)), database_url)
+    other_year = ingest(write_csv(tmp_path / "b" / "hr_headcount.csv", headcount_rows(date="2023-12-31")), database_url)
+    revised = ingest(write_csv(tmp_path / "c" / "hr_headcount.csv", headcount_rows(women=45)), database_url)
+    assert revised.status == "accepted"
+    current = query(
+        database_url,
+        "select submission_id, sum(headcount) from raw.hr_headcount where superseded_by is null group by 1 order by 1",
+    )
+    assert current == [(other_year.submission_id, 132), (revised.submission_id, 130)]
+    assert query(
+        database_url,
+        "select distinct superseded_by from raw.hr_headcount where submission_id = %s",
+        (first.submission_id,),
+    ) == [(revised.submission_id,)]
+    statuses = dict(query(database_url, "select submission_id, status from audit.submissions"))
+    assert statuses == {
+        first.submission_id: "superseded",
+        other_year.submission_id: "loaded",
+        revised.submission_id: "loaded",
+    }
+    assert query(
+        database_url, "select rows_superseded from audit.loads where submission_id = %s", (revised.submission_id,)
+    ) == [(4,)]
+
+
+def test_a_rejected_file_loads_nothing_and_says_where(project: Path, database_url: str, tmp_path: Path) -> None:
+    rows = headcount_rows()
+    rows[1][4] = "Female"  # row 3 of the file
+    rows[2][3] = "P-3"  # a P grade under GENERAL_SERVICE, row 4
+    path = write_csv(tmp_path / "hr_headcount.csv", rows)
+    result = ingest(path, database_url)
+    assert result.status == "rejected"
+    messages = [str(i) for i in result.errors]
+    assert any("column 'sex'" in m and "row 3" in m and "'FEMALE'" in m for m in messages), messages
+    assert any("staff_category, grade" in m and "row 4" in m for m in messages), messages
+    assert raw_rows(database_url) == []
+    assert query(database_url, "select status, error_count from audit.submissions") == [("rejected", 2)]
+    assert query(database_url, "select count(*) from audit.submission_issues where severity = 'error'") == [(2,)]
+    assert query(database_url, "select count(*) from audit.loads") == [(0,)]
+    assert register.archive_path(register.sha256_of(path), ".csv").exists()
+
+
+def test_values_that_do_not_parse_are_named_by_row_and_column(project: Path, database_url: str, tmp_path: Path) -> None:
+    rows = headcount_rows()
+    rows[0][0] = "2024-02-30"
+    rows[3][8] = "twelve"
+    result = ingest(write_csv(tmp_path / "hr_headcount.csv", rows), database_url)
+    assert result.status == "rejected"
+    by_column = {i.column: i for i in result.errors}
+    assert by_column["snapshot_date"].rows == [2] and "2024-02-30" in by_column["snapshot_date"].message
+    assert by_column["headcount"].rows == [5] and "whole number" in by_column["headcount"].message
+    assert all(i.stage == "read" for i in result.errors)
+    assert raw_rows(database_url) == []
+
+
+def test_a_ragged_row_is_reported_with_its_line(project: Path, database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
+    path.write_text(path.read_text() + "2024-12-31,IAEA,GENERAL_SERVICE,G-4,F,HQ\n")
+    result = ingest(path, database_url)
+    assert result.status == "rejected"
+    [issue] = result.errors
+    assert issue.rows == [6] and "6 values; the header has 9 columns" in issue.message
+
+
+def test_a_file_in_another_encoding_is_rejected_clearly(project: Path, database_url: str, tmp_path: Path) -> None:
+    rows = headcount_rows()
+    rows[3][7] = "TEMPORAIRE é"
+    path = write_csv(tmp_path / "hr_headcount.csv", rows, encoding="latin-1")
+    result = ingest(path, database_url)
+    assert result.status == "rejected"
+    assert "UTF-8" in result.errors[0].message and result.errors[0].rows == [5]
+
+
+def test_a_crash_during_the_load_leaves_nothing_and_a_retry_completes_it(
+    project: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(loading, "supersede", crash)
+    with pytest.raises(RuntimeError):
+        ingest(path, database_url)
+    assert raw_rows(database_url) == []
+    assert query(database_url, "select status from audit.submissions") == [("received",)]
+    assert query(database_url, "select count(*) from audit.validation_runs") == [(0,)]
+    monkeypatch.undo()
+    assert ingest(path, database_url).status == "accepted"
+    assert len(raw_rows(database_url)) == 4
+
+
+def test_xlsx_and_csv_of_the_same_data_load_the_same_rows(project: Path, database_url: str, tmp_path: Path) -> None:
+    rows = headcount_rows()
+    csv_result = ingest(write_csv(tmp_path / "hr_headcount.csv", rows), database_url)
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Instructions"
+    workbook.active.append(["Fill one sheet per table."])
+    sheet = workbook.create_sheet("HR Headcount")
+    sheet.append(HEADCOUNT_HEADER)
+    for r in rows:
+        # Excel stores dates and numbers as such, not as text.
+        sheet.append([dt.date.fromisoformat(r[0]), *r[1:8], int(r[8])])
+    sheet.append([None] * 9)  # a blank row the focal point left behind
+    xlsx = tmp_path / "submission.xlsx"
+    workbook.save(xlsx)
+    xlsx_result = ingest(xlsx, database_url)
+    assert xlsx_result.status == "accepted", xlsx_result.issues
+    columns = "snapshot_date, entity_code, staff_category, grade, sex, location_type, duty_station_country, appointment_type, headcount, source_row"
+    by_submission = {
+        sid: query(
+            database_url, f"select {columns} from raw.hr_headcount where submission_id = %s order by source_row", (sid,)
+        )
+        for sid in (csv_result.submission_id, xlsx_result.submission_id)
+    }
+    assert by_submission[csv_result.submission_id] == by_submission[xlsx_result.submission_id]
+    assert query(
+        database_url,
+        "select distinct source_sheet from raw.hr_headcount where submission_id = %s",
+        (xlsx_result.submission_id,),
+    ) == [("HR Headcount",)]
+
+
+def test_validate_only_records_nothing(project: Path, database_url: str, tmp_path: Path) -> None:
+    result = pipeline.validate_file(
+        write_csv(tmp_path / "hr_headcount.csv", headcount_rows()), database_url, today=TODAY
+    )
+    assert result.status == "accepted"
+    assert query(database_url, "select count(*) from audit.submissions") == [(0,)]
+    assert raw_rows(database_url) == []
+
+
+def test_a_headcount_swing_is_a_warning_not_an_error(project: Path, database_url: str, tmp_path: Path) -> None:
+    ingest(write_csv(tmp_path / "a" / "hr_headcount.csv", headcount_rows(date="2023-12-31")), database_url)
+    result = ingest(write_csv(tmp_path / "b" / "hr_headcount.csv", headcount_rows(women=200, men=200)), database_url)
+    assert result.status == "accepted"
+    [warning] = result.warnings
+    assert "30%" in warning.message and "IAEA" in warning.message
+    assert query(
+        database_url, "select warning_count from audit.submissions where submission_id = %s", (result.submission_id,)
+    ) == [(1,)]
+
+
+@pytest.mark.parametrize("name", ["ceb_hr_organization_2019.csv", "ceb_hr_duty_station_2019.csv"])
+def test_the_real_ceb_files_are_rejected_with_a_clear_message(project: Path, database_url: str, name: str) -> None:
+    path = REAL_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not on this machine")
+    result = ingest(path, database_url)
+    assert result.status == "rejected"
+    [issue] = result.errors
+    assert issue.rows == [1]
+    assert "UN CEB HR statistics extract" in issue.message and "no sex, grade" in issue.message
+    assert raw_rows(database_url) == []

@@ -1,0 +1,50 @@
+"""The suites in expectations/ are the contract: in step with the code and seeds, and loadable by GX."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from gender_warehouse import reference, suites
+from gender_warehouse.contracts import TABLES
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("table", TABLES.values(), ids=list(TABLES))
+def test_committed_suites_are_what_the_contracts_and_seeds_give(table) -> None:  # type: ignore[no-untyped-def]
+    assert suites.suite_path(table).read_text(encoding="utf-8") == suites.suite_text(table), (
+        "run `gwh suites write` and commit the result"
+    )
+
+
+def test_every_expectation_tells_the_submitter_what_it_means() -> None:
+    for table in TABLES.values():
+        for e in json.loads(suites.suite_path(table).read_text())["expectations"]:
+            assert e["meta"]["description"], e
+            assert e["severity"] in ("critical", "warning")
+
+
+def test_the_countries_seed_is_pycountrys_iso_3166() -> None:
+    with (ROOT / "dbt_project" / "seeds" / "ref_countries.csv").open(newline="", encoding="utf-8") as f:
+        assert list(csv.DictReader(f)) == reference.countries_seed_rows()
+
+
+def test_grades_reference_is_consistent() -> None:
+    grades = reference.grades()
+    codes = [g.code for g in grades]
+    assert len(codes) == len(set(codes))
+    assert {g.code for g in grades if g.only_entities} == {"P-6"}
+    assert all(g.in_parity_scope == (g.staff_category == "PROFESSIONAL_AND_HIGHER") for g in grades)
+    assert set(reference.entity_codes()) >= {"IAEA", "UNODC", "UNDSS", "IOM", "UNOPS", "PAHO", "UN-WOMEN"}
+
+
+@pytest.mark.slow
+def test_great_expectations_loads_every_suite() -> None:
+    import great_expectations as gx
+
+    for table in TABLES.values():
+        data = json.loads(suites.suite_path(table).read_text())
+        suite = gx.ExpectationSuite(**data)
+        assert len(suite.expectations) == len(data["expectations"])
