@@ -10,10 +10,12 @@ import hashlib
 import logging
 import os
 import subprocess
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -35,9 +37,18 @@ def database_url(explicit: str | None = None) -> str:
     return embedded_server_url()
 
 
+def import_pgserver() -> Any:
+    """pgserver, imported only where the embedded server is wanted."""
+    with warnings.catch_warnings():  # its platformdirs warns when XDG_RUNTIME_DIR is unset: harmless
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        return pgserver
+
+
 def embedded_server_url(database: str = "gwh") -> str:
     """Start (or reuse) the embedded PostgreSQL under the data folder and return a URL for `database`."""
-    import pgserver  # imported here: only the zero-setup default needs it
+    pgserver = import_pgserver()
 
     pgdata = settings.data_dir() / "postgres"
     pgdata.mkdir(parents=True, exist_ok=True)
@@ -56,8 +67,7 @@ def stop_embedded_server() -> bool:
     pgdata = settings.data_dir() / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return False
-    import pgserver
-
+    pgserver = import_pgserver()
     cmd = [str(Path(pgserver.POSTGRES_BIN_PATH) / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
     if os.geteuid() == 0:  # PostgreSQL never runs as root: pgserver runs it as the `pgserver` user
         cmd = ["su", "pgserver", "-s", "/bin/sh", "-c", " ".join(cmd)]
