@@ -1,0 +1,41 @@
+with classified as (
+    select * from {{ ref('int_hr_headcount_classified') }}
+),
+
+aggregated as (
+    select
+        entity_code,
+        snapshot_date,
+        grade_code,
+        canonical_level,
+        staff_category,
+        location_type,
+        sex,
+        min(grade_rank) as grade_rank,
+        bool_and(in_parity_scope) as in_parity_scope,
+        min(submission_id) as submission_id,
+        sum(headcount) as headcount,
+        sum(headcount) filter (where is_one_year_or_more) as headcount_one_year_or_more
+    from classified
+    group by entity_code, snapshot_date, grade_code, canonical_level, staff_category, location_type, sex
+),
+
+final as (
+    select
+        entity_code::text as entity_code,
+        snapshot_date::date as snapshot_date,
+        extract(year from snapshot_date)::integer as snapshot_year,
+        grade_code::text as grade_code,
+        canonical_level::text as canonical_level,
+        grade_rank::integer as level_rank,
+        staff_category::text as staff_category,
+        in_parity_scope::boolean as in_parity_scope,
+        location_type::text as location_type,
+        sex::text as sex,
+        headcount::integer as headcount,
+        coalesce(headcount_one_year_or_more, 0)::integer as headcount_one_year_or_more,
+        submission_id::bigint as submission_id
+    from aggregated
+)
+
+select * from final

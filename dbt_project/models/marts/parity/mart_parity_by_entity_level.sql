@@ -1,0 +1,104 @@
+with populations as (
+    select * from {{ ref('int_parity_populations') }}
+),
+
+rule as (
+    select * from {{ ref('ref_parity_rules') }} where is_default
+),
+
+targets as (
+    select * from {{ ref('ref_parity_targets') }}
+),
+
+entities as (
+    select * from {{ ref('ref_entities') }}
+),
+
+measured as (
+    select
+        populations.*,
+        rule.parity_rule_code,
+        rule.women_share_min,
+        rule.women_share_max,
+        {{ women_share('populations.women', 'populations.men') }} as women_share,
+        {{ parity_women_range('populations.women', 'populations.men', 'rule.women_share_min', 'rule.women_share_max', 'rule.small_population_below') }} as women_at_parity
+    from populations
+    cross join rule
+),
+
+with_status as (
+    select
+        measured.*,
+        case
+            when women_at_parity is null then 'no women or men'
+            when women_at_parity @> women then 'at parity'
+            when isempty(women_at_parity) then 'no split at parity'
+            when women < lower(women_at_parity) then 'below parity'
+            else 'above parity'
+        end as parity_status,
+        case when women < lower(women_at_parity) then lower(women_at_parity) - women else 0 end as women_needed,
+        case when women >= upper(women_at_parity) then women - (upper(women_at_parity) - 1) else 0 end as men_needed,
+        lag(snapshot_date) over population_history as previous_snapshot_date,
+        lag(women_share) over population_history as previous_women_share
+    from measured
+    window population_history as (partition by entity_code, population_code order by snapshot_date)
+),
+
+with_target as (
+    select
+        with_status.*,
+        target.target_year,
+        target.women_share_min as target_women_share_min,
+        target.women_share_max as target_women_share_max,
+        target.target_source
+    from with_status
+    left join lateral (
+        -- The nearest target still ahead (or this year): the entity's own for this population first, then the
+        -- entity's for every population, then the system-wide ones.
+        select targets.*
+        from targets
+        where targets.entity_code in (with_status.entity_code, '*')
+          and targets.population_code in (with_status.population_code, '*')
+          and targets.target_year >= extract(year from with_status.snapshot_date)
+        order by
+            targets.entity_code = '*',
+            targets.population_code = '*',
+            targets.target_year
+        limit 1
+    ) as target on true
+),
+
+final as (
+    select
+        with_target.entity_code::text as entity_code,
+        entities.entity_name::text as entity_name,
+        with_target.snapshot_date::date as snapshot_date,
+        extract(year from with_target.snapshot_date)::integer as snapshot_year,
+        with_target.population_type::text as population_type,
+        with_target.population_code::text as population_code,
+        with_target.staff_category::text as staff_category,
+        with_target.population_rank::integer as population_rank,
+        with_target.women::integer as women,
+        with_target.men::integer as men,
+        with_target.other_or_unknown::integer as other_or_unknown,
+        (with_target.women + with_target.men + with_target.other_or_unknown)::integer as total_staff,
+        with_target.women_share::numeric(9, 6) as women_share,
+        with_target.parity_rule_code::text as parity_rule_code,
+        with_target.women_share_min::numeric(5, 4) as parity_women_share_min,
+        with_target.women_share_max::numeric(5, 4) as parity_women_share_max,
+        with_target.parity_status::text as parity_status,
+        (with_target.parity_status = 'at parity')::boolean as is_at_parity,
+        with_target.women_needed::integer as women_needed_for_parity,
+        with_target.men_needed::integer as men_needed_for_parity,
+        with_target.previous_snapshot_date::date as previous_snapshot_date,
+        with_target.previous_women_share::numeric(9, 6) as previous_women_share,
+        (with_target.women_share - with_target.previous_women_share)::numeric(9, 6) as women_share_change,
+        with_target.target_year::integer as target_year,
+        with_target.target_women_share_min::numeric(5, 4) as target_women_share_min,
+        with_target.target_women_share_max::numeric(5, 4) as target_women_share_max,
+        with_target.target_source::text as target_source
+    from with_target
+    left join entities on entities.entity_code = with_target.entity_code
+)
+
+select * from final

@@ -1,0 +1,163 @@
+"""The dbt project: parse it into a manifest, build it (seeds, models, tests), publish its docs.
+
+dbt runs in this process through dbtRunner. The connection comes from the database URL, handed to the profile
+(dbt_project/profiles.yml) through GWH_DBT_* environment variables, so no secret is ever written to a file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from gender_warehouse import settings
+
+log = logging.getLogger(__name__)
+
+
+class BuildError(RuntimeError):
+    """dbt could not build the warehouse; the message lists what failed."""
+
+
+def dbt_project_dir() -> Path:
+    return settings.project_dir() / "dbt_project"
+
+
+def manifest_path() -> Path:
+    return dbt_project_dir() / "target" / "manifest.json"
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """The profile's variables for a database URL (the host may be a socket directory)."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return {
+        "GWH_DBT_HOST": str(info.get("host") or "localhost"),
+        "GWH_DBT_PORT": str(info.get("port") or "5432"),
+        "GWH_DBT_USER": str(info.get("user") or os.environ.get("PGUSER") or "postgres"),
+        "GWH_DBT_PASSWORD": str(info.get("password") or os.environ.get("PGPASSWORD") or ""),
+        "GWH_DBT_DBNAME": str(info.get("dbname") or "postgres"),
+    }
+
+
+@contextmanager
+def profile_environment(url: str | None) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in dbt_env("")}
+    if url:
+        os.environ.update(dbt_env(url))
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dataclass
+class DbtRun:
+    success: bool
+    results: list[dict[str, Any]] = field(default_factory=list)
+    invocation_id: str | None = None
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        return [r for r in self.results if r["status"] in ("error", "fail", "runtime error")]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r["status"]] = out.get(r["status"], 0) + 1
+        return out
+
+
+def run_dbt(args: list[str], url: str | None = None) -> DbtRun:
+    """Run one dbt command in this process, against the warehouse at `url`."""
+    from dbt.cli.main import dbtRunner
+
+    project = dbt_project_dir()
+    logs = settings.data_dir() / "dbt-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    command = [
+        *args,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(project / "target"),
+        "--log-path",
+        str(logs),
+        "--quiet",
+    ]
+    with profile_environment(url):
+        outcome = dbtRunner().invoke(command)
+    results = []
+    if outcome.result is not None and hasattr(outcome.result, "results"):
+        for r in outcome.result.results:
+            results.append(
+                {
+                    "unique_id": r.node.unique_id,
+                    "resource_type": str(r.node.resource_type),
+                    "status": str(r.status),
+                    "message": r.message,
+                    "failures": getattr(r, "failures", None),
+                    "execution_time": r.execution_time,
+                }
+            )
+    invocation = None
+    if outcome.result is not None and getattr(outcome.result, "args", None):
+        invocation = getattr(outcome.result, "args", {}).get("invocation_id")
+    if outcome.exception is not None:
+        raise BuildError(f"dbt {' '.join(args)} could not run: {outcome.exception}")
+    return DbtRun(success=outcome.success, results=results, invocation_id=invocation)
+
+
+def parse() -> Path:
+    """Write target/manifest.json (no database needed): what Airflow renders its tasks from."""
+    run = run_dbt(["parse"])
+    if not run.success:
+        raise BuildError("dbt parse failed; see .gwh/dbt-logs/dbt.log")
+    return manifest_path()
+
+
+def build(url: str, select: list[str] | None = None) -> DbtRun:
+    """dbt build: seeds, models and their tests (data and unit tests), in dependency order."""
+    args = ["build"] + (["--select", *select] if select else [])
+    run = run_dbt(args, url)
+    if not run.success:
+        failed = "; ".join(f"{r['unique_id']}: {r['message']}" for r in run.failures[:10])
+        raise BuildError(f"dbt build failed ({len(run.failures)} node(s)): {failed}")
+    return run
+
+
+def publish_docs(url: str) -> Path:
+    """dbt docs (catalog included) as a static site under reports/dbt_docs/."""
+    run = run_dbt(["docs", "generate", "--static"], url)
+    if not run.success:
+        raise BuildError("dbt docs generate failed; see .gwh/dbt-logs/dbt.log")
+    target = settings.reports_dir() / "dbt_docs"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("static_index.html", "index.html", "manifest.json", "catalog.json"):
+        source = dbt_project_dir() / "target" / name
+        if source.exists():
+            shutil.copy2(source, target / name)
+    return target / "static_index.html"
+
+
+def publish_reports(url: str) -> dict[str, str]:
+    """dbt docs and any missing Data Docs pages, into reports/. Returns where they are."""
+    from gender_warehouse import validation
+
+    docs = publish_docs(url)
+    stored = sorted((settings.reports_dir() / "validations").rglob("*.json"))
+    missing = [p for p in stored if not validation.data_docs_page(p).exists()]
+    data_docs = validation.build_data_docs(missing) or settings.reports_dir() / "data_docs" / "index.html"
+    return {"dbt_docs": str(docs), "data_docs": str(data_docs)}
