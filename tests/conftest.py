@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -64,27 +65,45 @@ def with_database(url: str, name: str) -> str:
     return psycopg.conninfo.make_conninfo(**info)
 
 
-@pytest.fixture
-def database_url(admin_url: str, template_db: str) -> Iterator[str]:
-    """A fresh warehouse database for one test, dropped afterwards."""
+@contextmanager
+def fresh_database(admin_url: str, template: str) -> Iterator[str]:
+    """A warehouse database copied from the template, dropped afterwards."""
     name = f"gwh_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'create database "{name}" template "{template_db}"')
-    yield with_database(admin_url, name)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}" template "{template}"')
+    try:
+        yield with_database(admin_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def database_url(admin_url: str, template_db: str) -> Iterator[str]:
+    """A fresh warehouse database for one test."""
+    with fresh_database(admin_url, template_db) as url:
+        yield url
+
+
+def make_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throw-away project folder: the real contracts, seeds and dbt project; its own reports/, .gwh/ and dbt
+    target/."""
+    (root / "dbt_project").mkdir()
+    for entry in (ROOT / "dbt_project").iterdir():
+        if entry.name not in ("target", "logs", "dbt_packages"):
+            (root / "dbt_project" / entry.name).symlink_to(entry)
+    (root / "include").mkdir()
+    (root / "include" / "sample_submissions").symlink_to(SAMPLES)
+    shutil.copytree(ROOT / "expectations", root / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
+    monkeypatch.setenv("GWH_PROJECT_DIR", str(root))
+    for variable in ("GWH_DATA_DIR", "GWH_ARCHIVE_DIR", "GWH_LANDING_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    return root
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throw-away project folder: the real contracts and seeds, its own reports/ and .gwh/ (archive)."""
-    (tmp_path / "dbt_project").mkdir()
-    (tmp_path / "dbt_project" / "seeds").symlink_to(ROOT / "dbt_project" / "seeds")
-    shutil.copytree(ROOT / "expectations", tmp_path / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
-    monkeypatch.setenv("GWH_PROJECT_DIR", str(tmp_path))
-    monkeypatch.delenv("GWH_DATA_DIR", raising=False)
-    monkeypatch.delenv("GWH_ARCHIVE_DIR", raising=False)
-    return tmp_path
+    return make_project(tmp_path, monkeypatch)
 
 
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:

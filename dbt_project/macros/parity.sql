@@ -19,9 +19,10 @@
         {#- No whole number in the band: `highest` women is just below it, `lowest` just above; the nearer wins,
             both on a tie. #}
         when {{ n }} >= ({{ small_below }}) then 'empty'::int4range
-        when ({{ share_min }}) - {{ highest }} / {{ n }} < {{ lowest }} / {{ n }} - ({{ share_max }})
+        {#- Distances to the band, times n, so that the comparison stays exact (4 of 9 and 5 of 9 tie). #}
+        when ({{ share_min }}) * {{ n }} - {{ highest }} < {{ lowest }} - ({{ share_max }}) * {{ n }}
             then int4range({{ highest }}::int, {{ highest }}::int, '[]')
-        when ({{ share_min }}) - {{ highest }} / {{ n }} > {{ lowest }} / {{ n }} - ({{ share_max }})
+        when ({{ share_min }}) * {{ n }} - {{ highest }} > {{ lowest }} - ({{ share_max }}) * {{ n }}
             then int4range({{ lowest }}::int, {{ lowest }}::int, '[]')
         else int4range({{ highest }}::int, {{ lowest }}::int, '[]')
     end

@@ -17,6 +17,7 @@ from rich.table import Table as RichTable
 
 from gender_warehouse import db, settings
 from gender_warehouse.errors import SubmissionError
+from gender_warehouse.warehouse import BuildError
 
 # Wide when piped (logs, CI), so a table or message is never cut to 80 columns.
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -57,6 +58,15 @@ def parser() -> argparse.ArgumentParser:
     suites_sub = suites_cmd.add_subparsers(dest="suites_command", required=True)
     suites_sub.add_parser("write", help="write the suites from the contracts and reference seeds")
     suites_sub.add_parser("check", help="fail if the committed suites differ from what `write` would write")
+
+    build = sub.add_parser("build", help="build the warehouse with dbt: seeds, models, tests and unit tests")
+    build.add_argument("--select", nargs="+", help="dbt node selection (default: everything)")
+    build.add_argument("--parse-only", action="store_true", help="only write dbt_project/target/manifest.json")
+    build.add_argument("--no-reports", action="store_true", help="skip publishing dbt docs and Data Docs to reports/")
+
+    run = sub.add_parser("run", help="ingest the landing folder, then build the warehouse (what the DAGs do)")
+    run.add_argument("--landing", type=Path, help="the landing folder (default: $GWH_LANDING_DIR or landing/)")
+    run.add_argument("--no-reports", action="store_true", help="skip publishing dbt docs and Data Docs to reports/")
 
     docs = sub.add_parser("docs", help="build Data Docs pages for stored validation results")
     docs.add_argument("--all", action="store_true", help="every stored result, not only those without a page")
@@ -187,6 +197,34 @@ def cmd_suites(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import warehouse
+
+    run = warehouse.build(url, args.select)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(run.counts().items()))
+    console.print(f"[green]built[/] the warehouse: {counts}")
+    if not args.no_reports:
+        for name, where in warehouse.publish_reports(url).items():
+            console.print(f"{name}: {where}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import landing
+    from gender_warehouse.pipeline import ingest_file
+
+    folder = args.landing or landing.landing_dir()
+    pending = landing.pending_files(url, folder)
+    console.print(f"{len(pending)} new file(s) in {folder}")
+    rejected = False
+    for path in pending:
+        result = ingest_file(Path(path), url)
+        print_result(result)
+        rejected |= result.status == "rejected"
+    status = cmd_build(argparse.Namespace(select=None, no_reports=args.no_reports), url)
+    return 1 if rejected else status
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from gender_warehouse.validation import data_docs_page
 
@@ -208,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_suites(args)
         if args.command == "docs":
             return cmd_docs(args)
+        if args.command == "build" and args.parse_only:
+            from gender_warehouse import warehouse
+
+            console.print(f"wrote {warehouse.parse()}")
+            return 0
         if args.command == "db" and args.db_command == "stop":
             console.print("embedded server stopped" if db.stop_embedded_server() else "no embedded server running")
             return 0
@@ -219,13 +262,23 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 console.print(f"schemas ready in {db.redact(url)}")
             return 0
-        return {"ingest": cmd_ingest, "validate": cmd_validate, "status": cmd_status}[args.command](args, url)
+        commands = {
+            "ingest": cmd_ingest,
+            "validate": cmd_validate,
+            "status": cmd_status,
+            "build": cmd_build,
+            "run": cmd_run,
+        }
+        return commands[args.command](args, url)
     except UsageError as exc:
         err_console.print(f"gwh: {exc}")
         return 2
     except db.DatabaseError as exc:
         err_console.print(f"gwh: {exc}")
         return 2
+    except BuildError as exc:
+        err_console.print(f"gwh: {escape(str(exc))}")
+        return 1
     except KeyboardInterrupt:
         err_console.print("gwh: interrupted; a file being loaded was rolled back, ingest it again")
         return 130

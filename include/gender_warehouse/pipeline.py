@@ -160,7 +160,8 @@ def load_submission(
     """
     result = IngestResult(path, "accepted", submission_id)
     validations: list[SuiteResult] = []
-    run_name = f"submission-{submission_id}"
+    # A dry run's submission id is rolled back (and will be reused): name its results after the file instead.
+    run_name = "validate-only" if dry_run else f"submission-{submission_id}"
     try:
         with conn.transaction():  # savepoint: everything here is undone on rejection
             typed: list[Canonical] = []
@@ -182,7 +183,12 @@ def load_submission(
                 batch = loading.batch_view(conn, rows.table, submission_id)
                 with timed(f"validate {name}"):
                     suite_result = validation.validate(
-                        rows, conn, batch, batch_id=f"{name}-{submission_id}", run_name=run_name, today=today
+                        rows,
+                        conn,
+                        batch,
+                        batch_id=f"{name}-{path.stem if dry_run else submission_id}",
+                        run_name=run_name,
+                        today=today,
                     )
                 validations.append(suite_result)
                 result.issues += [outcome_issue(o, rows.sheet) for o in suite_result.errors + suite_result.warnings]

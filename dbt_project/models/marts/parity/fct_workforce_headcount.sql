@@ -10,6 +10,7 @@ aggregated as (
         canonical_level,
         staff_category,
         location_type,
+        duty_station_country_code,
         sex,
         min(grade_rank) as grade_rank,
         bool_and(in_parity_scope) as in_parity_scope,
@@ -17,7 +18,9 @@ aggregated as (
         sum(headcount) as headcount,
         sum(headcount) filter (where is_one_year_or_more) as headcount_one_year_or_more
     from classified
-    group by entity_code, snapshot_date, grade_code, canonical_level, staff_category, location_type, sex
+    group by
+        entity_code, snapshot_date, grade_code, canonical_level, staff_category, location_type,
+        duty_station_country_code, sex
 ),
 
 final as (
@@ -31,6 +34,7 @@ final as (
         staff_category::text as staff_category,
         in_parity_scope::boolean as in_parity_scope,
         location_type::text as location_type,
+        duty_station_country_code::text as duty_station_country_code,
         sex::text as sex,
         headcount::integer as headcount,
         coalesce(headcount_one_year_or_more, 0)::integer as headcount_one_year_or_more,

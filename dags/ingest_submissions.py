@@ -1,0 +1,153 @@
+"""Ingest the submissions waiting in the landing folder: one mapped task per file.
+
+find_new_files ─► ingest_file (mapped, one per file) ─► build_data_docs (all_done)
+
+- An accepted file loads its rows into raw.<table> and emits an event for each Asset("raw.<table>") it loaded,
+  through the AssetAlias "gwh_raw_tables": build_warehouse is scheduled on those assets.
+- A rejected file fails its own task at once, without retry (the reasons are in the log and in
+  audit.submission_issues); the other files carry on. A file whose bytes came before is "unchanged": success.
+- build_data_docs renders the GX Data Docs pages of every file of the run, rejected ones included. It fails the
+  run only if a file ended without a verdict (a crash after its retries), not for a rejected file.
+
+The logic is in gender_warehouse (pipeline.ingest_file, landing.pending_files); this file only schedules it.
+The warehouse is the Airflow connection `gwh_warehouse` (e.g. env AIRFLOW_CONN_GWH_WAREHOUSE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, AssetAlias, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+CONN_ID = "gwh_warehouse"
+RAW_TABLES = AssetAlias("gwh_raw_tables")
+SUMMARY_KEY = "summary"
+MAX_MESSAGES = 5
+# Airflow refuses to map more than [core] max_map_length (1024) items; the rest waits for the next run.
+MAX_FILES_PER_RUN = 500
+
+
+def warehouse_url(conn_id: str = CONN_ID) -> str:
+    """The Airflow connection as a libpq URL. The host may be a socket directory (in the host or as ?host=)."""
+    from urllib.parse import quote, urlencode
+
+    import psycopg
+    from airflow.sdk import Connection
+
+    conn = Connection.get(conn_id)
+    extra = conn.extra_dejson
+    keywords = {o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults()}
+    params = {k: str(v) for k, v in extra.items() if k in keywords and k not in ("host", "password") and v != ""}
+    host = conn.host or extra.get("host") or ""
+    auth = quote(conn.login or "", safe="")
+    if conn.password:
+        auth += ":" + quote(conn.password, safe="")
+    netloc = (auth + "@" if auth else "") + quote(host, safe="") + (f":{conn.port}" if conn.port else "")
+    query = "?" + urlencode(params) if params else ""
+    return f"postgresql://{netloc}/{quote(conn.schema or '', safe='')}{query}"
+
+
+@dag(
+    dag_id="ingest_submissions",
+    description="Validate and load the files in the landing folder; emit raw.<table> assets",
+    schedule=dt.timedelta(minutes=10),
+    start_date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["gender_warehouse", "ingest"],
+    default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=1)},
+    doc_md=__doc__,
+)
+def ingest_submissions() -> None:
+    @task(retries=2)
+    def find_new_files() -> list[str]:
+        """Files in the landing folder that the warehouse has not finished with, oldest first."""
+        from gender_warehouse.landing import pending_files
+
+        files = pending_files(warehouse_url())
+        if len(files) > MAX_FILES_PER_RUN:
+            print(f"{len(files)} files wait; taking the oldest {MAX_FILES_PER_RUN}, the rest in the next run")
+        return files[:MAX_FILES_PER_RUN]
+
+    # Files go one at a time, in the order find_new_files gave (oldest first): a later version of the same
+    # entity and period must load after the earlier one, since the last load supersedes the others.
+    @task(
+        retries=2,
+        retry_delay=dt.timedelta(seconds=30),
+        outlets=[RAW_TABLES],
+        max_active_tis_per_dagrun=1,
+        map_index_template="{{ submission_file }}",
+    )
+    def ingest_file(path: str) -> None:
+        """One file through register → archive → read → validate → load. Rejection: failed, no retry."""
+        from pathlib import Path
+
+        from gender_warehouse.errors import SubmissionError
+        from gender_warehouse.pipeline import ingest_file as ingest
+
+        context = get_current_context()
+        context["submission_file"] = Path(path).name  # type: ignore[typeddict-unknown-key]  # the map index label
+        try:
+            result = ingest(Path(path), warehouse_url())
+        except SubmissionError as exc:  # the file cannot be opened at all (gone, unreadable): no retry helps
+            raise AirflowFailException(f"{path}: {exc}") from None
+        errors = [str(i) for i in result.errors]
+        summary = {
+            "path": path,
+            "status": result.status,
+            "submission_id": result.submission_id,
+            "rows": dict(result.rows),
+            "errors": errors[:MAX_MESSAGES],
+            "error_count": len(errors),
+            "warning_count": len(result.warnings),
+            "result_files": [str(p) for p in result.result_files],
+        }
+        # Pushed under its own key, rejected files included: a failed task has no return value.
+        context["ti"].xcom_push(key=SUMMARY_KEY, value=summary)
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+        if result.status == "rejected":
+            shown = "\n".join(f"  - {e}" for e in errors[:MAX_MESSAGES])
+            more = f"\n  ... and {len(errors) - MAX_MESSAGES} more" if len(errors) > MAX_MESSAGES else ""
+            raise AirflowFailException(
+                f"{Path(path).name} rejected (submission {result.submission_id}), nothing loaded:\n{shown}{more}"
+            )
+        for table, rows in result.rows.items():
+            context["outlet_events"][RAW_TABLES].add(
+                Asset(f"raw.{table}"),
+                extra={"submission_id": result.submission_id, "rows": rows, "file": Path(path).name},
+            )
+        print(f"{result.status} {path}: submission {result.submission_id}, rows {result.rows}")
+
+    @task(retries=1, trigger_rule="all_done")
+    def build_data_docs(files: list[str]) -> dict:
+        """GX Data Docs for every validation result of this run, accepted and rejected files alike."""
+        import logging
+        from pathlib import Path
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)  # ~200 INFO lines per import
+        from gender_warehouse.validation import build_data_docs as render
+
+        context = get_current_context()
+        ti = context["ti"]
+        summaries = ti.xcom_pull(task_ids="ingest_file", key=SUMMARY_KEY)
+        # One mapped instance comes back as the value itself, none as None.
+        summaries = [s for s in (summaries if isinstance(summaries, list) else [summaries]) if s]
+        result_files = [Path(f) for s in summaries for f in s["result_files"]]
+        index = render(result_files)
+        counts: dict[str, int] = {}
+        for s in summaries:
+            counts[s["status"]] = counts.get(s["status"], 0) + 1
+        print(f"{len(files)} file(s): {counts}; Data Docs: {index}")
+        if len(summaries) < len(files):
+            missing = len(files) - len(summaries)
+            raise AirflowFailException(f"{missing} file(s) ended without a verdict (crashed): see ingest_file")
+        return {"files": len(files), "statuses": counts, "data_docs": str(index) if index else None}
+
+    files = find_new_files()
+    # build_data_docs also takes the list itself: if find_new_files failed, it fails too (and so does the run).
+    ingest_file.expand(path=files) >> build_data_docs(files)
+
+
+ingest_submissions()
