@@ -16,7 +16,14 @@ $(INSTALLED): pyproject.toml constraints.txt
 		|| { echo "installation failed: see the pip output above"; exit 1; }
 	@touch $@
 
-install: $(INSTALLED)
+# The dbt manifest Airflow renders its tasks from, built ahead of time (never at DAG parse time).
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
+
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	$(BIN)/gwh build --parse-only
+
+install: $(INSTALLED) $(MANIFEST)
 
 # Ingest the sample submissions into GWH_DATABASE_URL (or the embedded PostgreSQL under .gwh/).
 demo: install

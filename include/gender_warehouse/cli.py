@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", type=Path, help="the landing folder (default: $GWH_LANDING_DIR or landing/)")
     run.add_argument("--no-reports", action="store_true", help="skip publishing dbt docs and Data Docs to reports/")
 
+    sub.add_parser("figures", help="the published statements beside the figures the marts computed (sample data)")
+
     docs = sub.add_parser("docs", help="build Data Docs pages for stored validation results")
     docs.add_argument("--all", action="store_true", help="every stored result, not only those without a page")
     return p
@@ -225,6 +227,17 @@ def cmd_run(args: argparse.Namespace, url: str) -> int:
     return 1 if rejected else status
 
 
+def cmd_figures(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import figures
+
+    table = RichTable("published statement", "in the sample files", "computed by the marts", "")
+    compared = figures.compare(url)
+    for f in compared:
+        table.add_row(escape(f.statement), f.expected, f.computed, "[green]✓[/]" if f.agrees else "[red]✗[/]")
+    console.print(table)
+    return 0 if all(f.agrees for f in compared) else 1
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from gender_warehouse.validation import data_docs_page
 
@@ -268,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             "status": cmd_status,
             "build": cmd_build,
             "run": cmd_run,
+            "figures": cmd_figures,
         }
         return commands[args.command](args, url)
     except UsageError as exc:
