@@ -108,18 +108,14 @@ def ingest_file(
             file_format, sources = read_submission(path, kind)
             read_error = None
         except SubmissionError as exc:
-            file_format, sources, read_error = (path.suffix.lower().lstrip(".") or "csv"), [], exc
-        if file_format not in ("csv", "xlsx", "xml"):
-            file_format = "csv"
+            file_format, sources, read_error = "other", [], exc
         sub = audit.register(
             conn,
             sha256=sha256,
             file_name=path.name,
             file_size=size,
             file_format=file_format,
-            archive_path=str(
-                archived.relative_to(settings.data_dir()) if archived.is_relative_to(settings.data_dir()) else archived
-            ),
+            archive_path=register.archive_reference(archived),
             submitted_by=submitted_by,
         )
         if sub.status != "received":

@@ -44,3 +44,9 @@ def archive(path: Path, sha256: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def archive_reference(archived: Path) -> str:
+    """How the audit names an archived file: relative to the data folder when it is inside it."""
+    data = settings.data_dir()
+    return str(archived.relative_to(data) if archived.is_relative_to(data) else archived)

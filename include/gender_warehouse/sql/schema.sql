@@ -12,7 +12,7 @@ create table if not exists audit.submissions (
     sha256          text not null unique check (sha256 ~ '^[0-9a-f]{64}$'),
     file_name       text not null,
     file_size       bigint not null check (file_size >= 0),
-    file_format     text not null check (file_format in ('csv', 'xlsx', 'xml')),
+    file_format     text not null,
     archive_path    text not null,
     submitted_by    text,
     status          text not null default 'received'
@@ -28,6 +28,10 @@ create table if not exists audit.submissions (
     superseded_at   timestamptz,
     report_path     text
 );
+-- Code lists grow with the project: (re)stated here so that an existing database picks them up.
+alter table audit.submissions drop constraint if exists submissions_file_format_check;
+alter table audit.submissions add constraint submissions_file_format_check
+    check (file_format in ('csv', 'xlsx', 'xml', 'other'));
 comment on table audit.submissions is 'Every file submitted, by content hash, with its status and the times it changed.';
 
 -- One row per validation of one table of a submission against its Great Expectations suite.
