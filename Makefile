@@ -4,7 +4,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-SAMPLES := include/sample_submissions
 
 .PHONY: install demo test lint bench clean stop
 
@@ -25,15 +24,10 @@ $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 
 install: $(INSTALLED) $(MANIFEST)
 
-# Ingest the sample submissions into GWH_DATABASE_URL (or the embedded PostgreSQL under .gwh/).
+# The sample submissions through the real DAGs (ingest_submissions, then build_warehouse), into GWH_DATABASE_URL
+# or the embedded PostgreSQL under .gwh/; then the published figures beside the marts' values.
 demo: install
-	$(BIN)/gwh ingest $(SAMPLES)/hr --no-docs
-	$(BIN)/gwh ingest $(SAMPLES)/corrections --no-docs
-	@echo; echo "Files with the mistakes focal points make are rejected, and nothing of them is loaded:"
-	-$(BIN)/gwh ingest $(SAMPLES)/rejected --no-docs
-	$(BIN)/gwh docs
-	@echo; $(BIN)/gwh status --limit 15
-	@echo; echo "Validation reports (GX Data Docs): reports/data_docs/index.html"
+	scripts/demo.sh
 
 test: install
 	$(BIN)/ruff check .

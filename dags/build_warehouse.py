@@ -1,13 +1,14 @@
 """Build the warehouse with dbt (through Cosmos) whenever ingest_submissions loads new raw rows, then publish.
 
-dbt (DbtTaskGroup: seeds, staging → intermediate → marts; each model's tests right after it) ─► publish_reports
+dbt (DbtTaskGroup: seeds, staging → intermediate → marts; one `dbt build` per node) ─► publish_reports
 
 - Rendered from the pre-built manifest (dbt_project/target/manifest.json): no dbt runs while Airflow parses this
   file. `make install` (or `.venv/bin/gwh build --parse-only`) builds it; rebuild it when models change.
 - dbt runs in the worker's process (dbtRunner) against the Airflow connection `gwh_warehouse`.
-- Seeds and models retry; test tasks do not (a failed test is a finding, not an accident). dbt unit tests run in
-  the test task of the model they test (`dbt test --select <model>`). A test with several parents (e.g.
-  relationships) runs in its own task once all its parents are built.
+- Each seed or model is one task running `dbt build` on it: the node, then its data tests and dbt unit tests, in
+  one dbt start-up. Such a task retries only when the database could not be reached; a failed test or a SQL
+  error fails it at once (a failed test is a finding, not an accident). A test with several parents (e.g.
+  relationships) runs in its own task, with no retries, once all its parents are built.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, RetryDecision, RetryPolicy, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.base import DbtTestMixin
@@ -35,18 +36,26 @@ if not MANIFEST.is_file():
 
 
 class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
-    """Cosmos's Postgres mapping, also for a server that needs no password and for a socket-directory host.
+    """Cosmos's Postgres mapping, also for a server that needs no password, a socket host, or a URL with no port.
 
-    The stock mapping requires a password (trust, peer or ~/.pgpass authentication have none) and reads the
-    host only from the connection's host, where a URL like postgresql://u@/db?host=/run/pg puts it in extra.
-    The password, when there is one, still reaches dbt only through an environment variable.
+    The stock mapping requires a password (trust, peer or ~/.pgpass authentication have none), reads the host
+    only from the connection's host (a URL like postgresql://u@/db?host=/run/pg puts it in extra), and loses
+    its default port when the URL has none. A socket directory as host (postgresql://u@%2Frun%2Fpg/db) works
+    as it is. The password, when there is one, still reaches dbt only through an environment variable.
     """
 
-    required_fields = ["host", "user", "dbname"]
-    airflow_param_mapping = {  # noqa: RUF012  (class attribute of the base class)
+    # Class attributes of the base class, overridden (not mutated): RUF012 does not apply.
+    required_fields = ["host", "user", "dbname"]  # noqa: RUF012
+    airflow_param_mapping = {  # noqa: RUF012
         **PostgresUserPasswordProfileMapping.airflow_param_mapping,
         "host": ["host", "extra.host"],
     }
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        # The base class's default port is overwritten by the connection's port even when that is None
+        # (a URL without a port), and dbt then refuses the profile: "'port' is a required property".
+        return {**super().profile, "port": self.get_dbt_value("port") or 5432}
 
     @property
     def env_vars(self) -> dict[str, str]:
@@ -54,27 +63,29 @@ class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
 
 
 def warehouse_url(conn_id: str = CONN_ID) -> str:
-    """The Airflow connection as a libpq URL. The host may be a socket directory (in the host or as ?host=)."""
-    from urllib.parse import quote, urlencode
-
-    import psycopg
+    """The warehouse's URL, from the Airflow connection (read when a task runs, never at parse time)."""
     from airflow.sdk import Connection
 
+    from gender_warehouse.db import url_from_parts
+
     conn = Connection.get(conn_id)
-    extra = conn.extra_dejson
-    keywords = {o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults()}
-    params = {k: str(v) for k, v in extra.items() if k in keywords and k not in ("host", "password") and v != ""}
-    host = conn.host or extra.get("host") or ""
-    auth = quote(conn.login or "", safe="")
-    if conn.password:
-        auth += ":" + quote(conn.password, safe="")
-    netloc = (auth + "@" if auth else "") + quote(host, safe="") + (f":{conn.port}" if conn.port else "")
-    query = "?" + urlencode(params) if params else ""
-    return f"postgresql://{netloc}/{quote(conn.schema or '', safe='')}{query}"
+    return url_from_parts(conn.host, conn.port, conn.login, conn.password, conn.schema, conn.extra_dejson)
+
+
+class RetryOnlyWhenTransient(RetryPolicy):
+    """A seed or model task (`dbt build`: the node and its tests) retries when the database was unreachable, and
+    fails at once otherwise: a failed test is a finding about the data, and a SQL error does not go away."""
+
+    def evaluate(self, exception: BaseException, try_number: int, max_tries: int, context: Any = None) -> RetryDecision:
+        from gender_warehouse.warehouse import is_transient_failure
+
+        if is_transient_failure(str(exception)):
+            return RetryDecision.default()
+        return RetryDecision.fail(reason="dbt failed on the data or the SQL, not on the connection: no retry")
 
 
 def no_retries_on_tests(group: Any) -> None:
-    """Test tasks fail at once: a failed dbt test is a finding about the data, and retrying it only delays it."""
+    """Test tasks (tests with several parents run on their own) fail at once: a failed test is a finding."""
     for operator in group.iter_tasks():
         if isinstance(operator, DbtTestMixin):
             operator.retries = 0
@@ -92,6 +103,7 @@ def no_retries_on_tests(group: Any) -> None:
     doc_md=__doc__,
 )
 def build_warehouse() -> None:
+    # No dbt packages today; if packages.yml comes, `make install` should run `dbt deps`: tasks need no network.
     project = ProjectConfig(dbt_project_path=dbt_project_dir(), manifest_path=MANIFEST, install_dbt_deps=False)
     # Cosmos wraps the manifest in an ObjectStoragePath, whose open() loads every Airflow plugin (Cosmos's own
     # imports FastAPI): 0.6 s of each parse. It is a local file: a plain Path reads the same bytes.
@@ -106,15 +118,25 @@ def build_warehouse() -> None:
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_EACH,
+            # One `dbt build` per seed or model: the node and its tests in one dbt start-up (half the tasks of
+            # AFTER_EACH), and dbt unit tests run with the model they test.
+            test_behavior=TestBehavior.BUILD,
             should_detach_multiple_parents_tests=True,
+            # Cosmos would turn each model into an Asset postgres://<host>:<port>/<db>.<schema>.<table>; with a
+            # socket-directory host Airflow refuses that URI ("must contain a host") and fails the task after
+            # dbt succeeded. Nothing is scheduled on the marts yet: no events.
+            emit_datasets=False,
         ),
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        operator_args={"retries": 2, "retry_delay": dt.timedelta(minutes=1)},
+        operator_args={
+            "retries": 2,
+            "retry_delay": dt.timedelta(minutes=1),
+            "retry_policy": RetryOnlyWhenTransient(),
+        },
     )
     no_retries_on_tests(dbt)
 
-    @task(retries=2)
+    @task(retries=2, multiple_outputs=False)
     def publish_reports() -> dict:
         """dbt docs and any missing GX Data Docs pages into reports/."""
         from gender_warehouse.warehouse import publish_reports as publish

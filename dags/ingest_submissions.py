@@ -7,7 +7,8 @@ find_new_files ─► ingest_file (mapped, one per file) ─► build_data_docs 
 - A rejected file fails its own task at once, without retry (the reasons are in the log and in
   audit.submission_issues); the other files carry on. A file whose bytes came before is "unchanged": success.
 - build_data_docs renders the GX Data Docs pages of every file of the run, rejected ones included. It fails the
-  run only if a file ended without a verdict (a crash after its retries), not for a rejected file.
+  run when find_new_files failed or a file ended without a verdict (a crash after its retries); a rejected
+  file does not fail the run.
 
 The logic is in gender_warehouse (pipeline.ingest_file, landing.pending_files); this file only schedules it.
 The warehouse is the Airflow connection `gwh_warehouse` (e.g. env AIRFLOW_CONN_GWH_WAREHOUSE).
@@ -29,23 +30,13 @@ MAX_FILES_PER_RUN = 500
 
 
 def warehouse_url(conn_id: str = CONN_ID) -> str:
-    """The Airflow connection as a libpq URL. The host may be a socket directory (in the host or as ?host=)."""
-    from urllib.parse import quote, urlencode
-
-    import psycopg
+    """The warehouse's URL, from the Airflow connection (read when a task runs, never at parse time)."""
     from airflow.sdk import Connection
 
+    from gender_warehouse.db import url_from_parts
+
     conn = Connection.get(conn_id)
-    extra = conn.extra_dejson
-    keywords = {o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults()}
-    params = {k: str(v) for k, v in extra.items() if k in keywords and k not in ("host", "password") and v != ""}
-    host = conn.host or extra.get("host") or ""
-    auth = quote(conn.login or "", safe="")
-    if conn.password:
-        auth += ":" + quote(conn.password, safe="")
-    netloc = (auth + "@" if auth else "") + quote(host, safe="") + (f":{conn.port}" if conn.port else "")
-    query = "?" + urlencode(params) if params else ""
-    return f"postgresql://{netloc}/{quote(conn.schema or '', safe='')}{query}"
+    return url_from_parts(conn.host, conn.port, conn.login, conn.password, conn.schema, conn.extra_dejson)
 
 
 @dag(
@@ -70,13 +61,12 @@ def ingest_submissions() -> None:
             print(f"{len(files)} files wait; taking the oldest {MAX_FILES_PER_RUN}, the rest in the next run")
         return files[:MAX_FILES_PER_RUN]
 
-    # Files go one at a time, in the order find_new_files gave (oldest first): a later version of the same
-    # entity and period must load after the earlier one, since the last load supersedes the others.
+    # Files may load in any order and in parallel: of two versions of an entity and period, the one submitted
+    # last (its time in the landing folder) is current, whichever is loaded first.
     @task(
         retries=2,
         retry_delay=dt.timedelta(seconds=30),
         outlets=[RAW_TABLES],
-        max_active_tis_per_dagrun=1,
         map_index_template="{{ submission_file }}",
     )
     def ingest_file(path: str) -> None:
@@ -120,7 +110,7 @@ def ingest_submissions() -> None:
             )
         print(f"{result.status} {path}: submission {result.submission_id}, rows {result.rows}")
 
-    @task(retries=1, trigger_rule="all_done")
+    @task(retries=1, trigger_rule="all_done", multiple_outputs=False)
     def build_data_docs(files: list[str]) -> dict:
         """GX Data Docs for every validation result of this run, accepted and rejected files alike."""
         import logging

@@ -18,8 +18,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS=False
 export DO_NOT_TRACK=1
 # Cosmos caches rendered dbt profiles here (not in the shared system temp folder).
 export AIRFLOW__COSMOS__CACHE_DIR="$_gwh_project/.gwh/cosmos"
-# Cosmos reads [openlineage] namespace at import and warns when it is missing.
+# Cosmos reads [openlineage] namespace at import and warns when it is missing; `airflow dags` warns that
+# graphviz (only for --imgcat/--save-dagrun) is not installed.
 export AIRFLOW__OPENLINEAGE__NAMESPACE=gender_warehouse
+export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:Could not import graphviz:UserWarning"
 
 # The warehouse: the Airflow connection gwh_warehouse. Kept if already set; else taken from GWH_DATABASE_URL.
 if [ -z "${AIRFLOW_CONN_GWH_WAREHOUSE:-}" ] && [ -n "${GWH_DATABASE_URL:-}" ]; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -57,13 +58,15 @@ def register(
     file_format: str,
     archive_path: str,
     submitted_by: str | None,
+    submitted_at: dt.datetime | None = None,
 ) -> Submission:
     """The submission of these bytes: a new one, or the one registered before (the same bytes are one submission)."""
     row = conn.execute(
-        "insert into audit.submissions (sha256, file_name, file_size, file_format, archive_path, submitted_by)"
-        " values (%s, %s, %s, %s, %s, %s) on conflict (sha256) do nothing"
+        "insert into audit.submissions"
+        " (sha256, file_name, file_size, file_format, archive_path, submitted_by, submitted_at)"
+        " values (%s, %s, %s, %s, %s, %s, coalesce(%s, now())) on conflict (sha256) do nothing"
         " returning submission_id, status, file_name, received_at",
-        (sha256, file_name, file_size, file_format, archive_path, submitted_by),
+        (sha256, file_name, file_size, file_format, archive_path, submitted_by, submitted_at),
     ).fetchone()
     if row:
         return Submission(*row, new=True)

@@ -51,7 +51,8 @@ def parser() -> argparse.ArgumentParser:
     dbcmd = sub.add_parser("db", help="the warehouse database")
     dbsub = dbcmd.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("init", help="create the schemas and tables (every command also does this on first use)")
-    dbsub.add_parser("url", help="print the database URL in use (password hidden)")
+    url_cmd = dbsub.add_parser("url", help="print the database in use (password hidden)")
+    url_cmd.add_argument("--uri", action="store_true", help="as a postgresql:// URI (for AIRFLOW_CONN_*)")
     dbsub.add_parser("stop", help="stop the embedded PostgreSQL server")
 
     suites_cmd = sub.add_parser("suites", help="the Great Expectations suites (the submission contracts)")
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         db.ensure_schema(url)
         if args.command == "db":
             if args.db_command == "url":
-                console.print(db.redact(url))
+                console.print(db.redact_uri(url) if args.uri else db.redact(url))
             else:
                 console.print(f"schemas ready in {db.redact(url)}")
             return 0

@@ -75,6 +75,30 @@ def stop_embedded_server() -> bool:
     return True
 
 
+def url_from_parts(
+    host: str | None,
+    port: int | None,
+    user: str | None,
+    password: str | None,
+    dbname: str | None,
+    options: dict[str, Any] | None = None,
+) -> str:
+    """A libpq URL from a connection's parts (as an Airflow connection holds them). The host may be a socket
+    directory, given as the host or as options["host"]; other options that libpq knows become URL parameters."""
+    from urllib.parse import quote, urlencode
+
+    options = options or {}
+    keywords = {o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults()}
+    params = {k: str(v) for k, v in options.items() if k in keywords and k not in ("host", "password") and v != ""}
+    auth = quote(user or "", safe="")
+    if password:
+        auth += ":" + quote(password, safe="")
+    host_part = quote(host or options.get("host") or "", safe="")
+    netloc = (auth + "@" if auth else "") + host_part + (f":{port}" if port else "")
+    query = "?" + urlencode(params) if params else ""
+    return f"postgresql://{netloc}/{quote(dbname or '', safe='')}{query}"
+
+
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     try:
         return psycopg.connect(url, autocommit=autocommit, application_name="gender_warehouse")
@@ -122,8 +146,7 @@ create table if not exists {table.raw_table} (
 -- loader writes here, with the id it registered in the same transaction (tests check every row has its owner).
 -- Rows of one submission are appended together, so a BRIN index finds them cheaply.
 create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
-create index if not exists {table.name}_slice on {table.raw_table} ({", ".join(table.supersedes_by)})
-    where superseded_by is null;
+create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(table.supersedes_by)});
 comment on table {table.raw_table} is '{table.description} Superseded rows are kept, with superseded_by set.';
 """
 
@@ -131,6 +154,16 @@ comment on table {table.raw_table} is '{table.description} Superseded rows are k
 def schema_ddl() -> str:
     ddl = resources.files("gender_warehouse").joinpath("sql/schema.sql").read_text()
     return ddl + "".join(raw_table_ddl(t) for t in TABLES.values())
+
+
+def redact_uri(url: str) -> str:
+    """The URL as a postgresql:// URI, with any password replaced by ***."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    options = {k: v for k, v in info.items() if k not in ("host", "port", "user", "password", "dbname")}
+    host = str(info.get("host") or "")
+    port = int(info["port"]) if info.get("port") else None
+    password = "***" if info.get("password") else None
+    return url_from_parts(host, port, str(info.get("user") or ""), password, str(info.get("dbname") or ""), options)
 
 
 def ensure_schema(url: str) -> None:

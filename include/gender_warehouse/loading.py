@@ -53,21 +53,38 @@ def batch_view(conn: psycopg.Connection, table: Table, submission_id: int) -> sq
 
 
 def supersede(conn: psycopg.Connection, table: Table, submission_id: int) -> tuple[int, list[int]]:
-    """Mark earlier current rows of every slice this submission carries as superseded by it.
+    """Settle which version of each slice this submission touches is current: the one submitted last.
 
-    Returns the number of rows superseded and the submissions they belonged to.
+    "Submitted" is the file's time in the landing folder (audit.submissions.submitted_at), so the outcome does
+    not depend on the order files happen to be loaded in: an older file loaded after a newer one is superseded
+    at once. Returns how many rows of other submissions this one superseded, and every submission whose rows
+    changed (whose status may now be 'superseded').
     """
-    # Loads of one table take turns here, so two submissions of the same slice cannot both stay current.
+    # Loads of one table take turns here: each settles the slices with every committed version in view.
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"gender_warehouse.load.{table.name}",))
     keys = sql.SQL(", ").join(map(sql.Identifier, table.supersedes_by))
+    row_keys = sql.SQL(", ").join(sql.SQL("r.{}").format(sql.Identifier(k)) for k in table.supersedes_by)
+    winner_keys = sql.SQL(", ").join(sql.SQL("w.{}").format(sql.Identifier(k)) for k in table.supersedes_by)
     query = sql.SQL(
-        "with superseded as ("
-        " update {raw} as old set superseded_by = {sid}"
-        " where old.superseded_by is null and old.submission_id <> {sid}"
-        " and ({keys}) in (select distinct {keys} from {raw} where submission_id = {sid})"
-        " returning old.submission_id)"
-        " select count(*), coalesce(array_agg(distinct submission_id), '{{}}') from superseded"
-    ).format(raw=sql.SQL(table.raw_table), sid=sql.Literal(submission_id), keys=keys)
+        "with slices as (select distinct {keys} from {raw} where submission_id = {sid}),"
+        " winners as ("
+        "  select distinct on ({row_keys}) {row_keys}, r.submission_id as winner"
+        "  from {raw} as r join slices using ({keys}) join audit.submissions as s using (submission_id)"
+        "  order by {row_keys}, s.submitted_at desc, s.submission_id desc),"
+        " changed as ("
+        "  update {raw} as r set superseded_by = nullif(w.winner, r.submission_id) from winners as w"
+        "  where ({row_keys}) = ({winner_keys})"
+        "  and r.superseded_by is distinct from nullif(w.winner, r.submission_id)"
+        "  returning r.submission_id, r.superseded_by)"
+        " select count(*) filter (where superseded_by = {sid} and submission_id <> {sid}),"
+        " coalesce(array_agg(distinct submission_id), '{{}}') from changed"
+    ).format(
+        raw=sql.SQL(table.raw_table),
+        sid=sql.Literal(submission_id),
+        keys=keys,
+        row_keys=row_keys,
+        winner_keys=winner_keys,
+    )
     row = conn.execute(query).fetchone()
     assert row is not None
     return int(row[0]), list(row[1])

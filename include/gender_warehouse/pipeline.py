@@ -117,6 +117,8 @@ def ingest_file(
             file_format=file_format,
             archive_path=register.archive_reference(archived),
             submitted_by=submitted_by,
+            # The file's time in the landing folder: the latest submitted version of a slice wins.
+            submitted_at=dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC),
         )
         if sub.status != "received":
             return IngestResult(

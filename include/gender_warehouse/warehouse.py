@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from gender_warehouse import settings
 
 log = logging.getLogger(__name__)
+
+
+# What a failure says when the database could not be reached, rather than something wrong in the data or SQL.
+TRANSIENT_FAILURE = re.compile(
+    r"could not connect|connection (refused|reset|timed out)|server closed the connection|terminating connection"
+    r"|could not translate host name|timeout expired|too many clients|the database system is (starting|shutting)"
+    r"|SSL SYSCALL error|could not receive data",
+    re.IGNORECASE,
+)
+
+
+def is_transient_failure(message: str) -> bool:
+    """Whether a failed dbt run is worth retrying (the connection failed, not a test or the SQL)."""
+    return bool(TRANSIENT_FAILURE.search(message))
 
 
 class BuildError(RuntimeError):
@@ -36,6 +49,8 @@ def manifest_path() -> Path:
 
 def dbt_env(url: str) -> dict[str, str]:
     """The profile's variables for a database URL (the host may be a socket directory)."""
+    import psycopg  # here, not at the top: the build_warehouse DAG imports this module at parse time
+
     info = psycopg.conninfo.conninfo_to_dict(url)
     return {
         "GWH_DBT_HOST": str(info.get("host") or "localhost"),
@@ -78,11 +93,12 @@ class DbtRun:
         return out
 
 
-def run_dbt(args: list[str], url: str | None = None) -> DbtRun:
+def run_dbt(args: list[str], url: str | None = None, target_path: Path | None = None) -> DbtRun:
     """Run one dbt command in this process, against the warehouse at `url`."""
     from dbt.cli.main import dbtRunner
 
     project = dbt_project_dir()
+    target = target_path or project / "target"
     logs = settings.data_dir() / "dbt-logs"
     logs.mkdir(parents=True, exist_ok=True)
     command = [
@@ -92,7 +108,7 @@ def run_dbt(args: list[str], url: str | None = None) -> DbtRun:
         "--profiles-dir",
         str(project),
         "--target-path",
-        str(project / "target"),
+        str(target),
         "--log-path",
         str(logs),
         "--quiet",
@@ -140,13 +156,15 @@ def build(url: str, select: list[str] | None = None) -> DbtRun:
 
 def publish_docs(url: str) -> Path:
     """dbt docs (catalog included) as a static site under reports/dbt_docs/."""
-    run = run_dbt(["docs", "generate", "--static"], url)
+    # Its own target folder: docs generate rewrites manifest.json, which Airflow renders its tasks from.
+    docs_target = settings.data_dir() / "dbt-docs-target"
+    run = run_dbt(["docs", "generate", "--static"], url, target_path=docs_target)
     if not run.success:
         raise BuildError("dbt docs generate failed; see .gwh/dbt-logs/dbt.log")
     target = settings.reports_dir() / "dbt_docs"
     target.mkdir(parents=True, exist_ok=True)
     for name in ("static_index.html", "index.html", "manifest.json", "catalog.json"):
-        source = dbt_project_dir() / "target" / name
+        source = docs_target / name
         if source.exists():
             shutil.copy2(source, target / name)
     return target / "static_index.html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import openpyxl
@@ -221,3 +222,20 @@ def test_the_real_ceb_files_are_rejected_with_a_clear_message(project: Path, dat
     assert issue.rows == [1]
     assert "UN CEB HR statistics extract" in issue.message and "no sex, grade" in issue.message
     assert raw_rows(database_url) == []
+
+
+def test_the_latest_submitted_version_wins_whatever_the_loading_order(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    older = write_csv(tmp_path / "old" / "hr_headcount.csv", headcount_rows(women=40))
+    newer = write_csv(tmp_path / "new" / "hr_headcount.csv", headcount_rows(women=45))
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_700_000_100, 1_700_000_100))
+    # The newer file happens to be loaded first (say, two files landed in one Airflow run).
+    first = ingest(newer, database_url)
+    late = ingest(older, database_url)
+    assert (first.status, late.status) == ("accepted", "accepted")
+    current = query(database_url, "select distinct submission_id from raw.hr_headcount where superseded_by is null")
+    assert current == [(first.submission_id,)]
+    statuses = dict(query(database_url, "select submission_id, status from audit.submissions"))
+    assert statuses == {first.submission_id: "loaded", late.submission_id: "superseded"}

@@ -28,6 +28,9 @@ create table if not exists audit.submissions (
     superseded_at   timestamptz,
     report_path     text
 );
+-- When the file was submitted (its time in the landing folder): the latest submitted version of a slice is current.
+alter table audit.submissions add column if not exists submitted_at timestamptz;
+
 -- Code lists grow with the project: (re)stated here so that an existing database picks them up.
 alter table audit.submissions drop constraint if exists submissions_file_format_check;
 alter table audit.submissions add constraint submissions_file_format_check

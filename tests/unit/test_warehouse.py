@@ -1,0 +1,37 @@
+"""What the warehouse module decides without a database: retry or not, and the dbt profile of a URL."""
+
+from __future__ import annotations
+
+from gender_warehouse.db import redact_uri, url_from_parts
+from gender_warehouse.warehouse import dbt_env, is_transient_failure
+
+
+def test_only_connection_failures_are_worth_a_retry() -> None:
+    assert is_transient_failure(
+        "dbt invocation completed with errors: fct_x: Database Error\n  could not connect to server: Connection refused"
+    )
+    assert is_transient_failure("server closed the connection unexpectedly")
+    assert not is_transient_failure(
+        "dbt invocation completed with errors: not_null_fct_x_entity_code: Got 3 results, configured to fail if != 0"
+    )
+    assert not is_transient_failure('Database Error in model x: column "y" does not exist')
+
+
+def test_the_profile_comes_from_the_url_including_socket_hosts() -> None:
+    env = dbt_env("postgresql://loader:s3cret@db.example.org:6432/warehouse")
+    assert env == {
+        "GWH_DBT_HOST": "db.example.org",
+        "GWH_DBT_PORT": "6432",
+        "GWH_DBT_USER": "loader",
+        "GWH_DBT_PASSWORD": "s3cret",
+        "GWH_DBT_DBNAME": "warehouse",
+    }
+    assert (
+        dbt_env("postgresql://postgres:@/gwh?host=/srv/gwh/.gwh/postgres")["GWH_DBT_HOST"] == "/srv/gwh/.gwh/postgres"
+    )
+
+
+def test_urls_round_trip_and_never_show_a_password() -> None:
+    url = url_from_parts("/run/pg sock", None, "post gres", "p@ss", "gwh", {"sslmode": "require", "junk": "x"})
+    assert url == "postgresql://post%20gres:p%40ss@%2Frun%2Fpg%20sock/gwh?sslmode=require"
+    assert redact_uri(url) == "postgresql://post%20gres:%2A%2A%2A@%2Frun%2Fpg%20sock/gwh?sslmode=require"
