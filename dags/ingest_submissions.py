@@ -1,9 +1,10 @@
 """Ingest the submissions waiting in the landing folder: one mapped task per file.
 
-find_new_files ─► ingest_file (mapped, one per file) ─► build_data_docs (all_done)
+find_new_files ─► ingest_file (mapped, one per file) ─► announce_loaded_tables, build_data_docs (all_done)
 
-- An accepted file loads its rows into raw.<table> and emits an event for each Asset("raw.<table>") it loaded,
-  through the AssetAlias "gwh_raw_tables": build_warehouse is scheduled on those assets.
+- An accepted file loads its rows into raw.<table>. When every file has had its turn, announce_loaded_tables
+  emits one event for each Asset("raw.<table>") loaded in the run, through the AssetAlias "gwh_raw_tables":
+  build_warehouse, scheduled on those assets, starts on the whole run's data, never halfway through it.
 - A rejected file fails its own task at once, without retry (the reasons are in the log and in
   audit.submission_issues); the other files carry on. A file whose bytes came before is "unchanged": success.
 - build_data_docs renders the GX Data Docs pages of every file of the run, rejected ones included. It fails the
@@ -39,6 +40,13 @@ def warehouse_url(conn_id: str = CONN_ID) -> str:
     return url_from_parts(conn.host, conn.port, conn.login, conn.password, conn.schema, conn.extra_dejson)
 
 
+def summaries_of_run(context: dict) -> list[dict]:
+    """The summary every ingest_file of this run pushed (rejected files included)."""
+    summaries = context["ti"].xcom_pull(task_ids="ingest_file", key=SUMMARY_KEY)
+    # One mapped instance comes back as the value itself, none as None.
+    return [s for s in (summaries if isinstance(summaries, list) else [summaries]) if s]
+
+
 @dag(
     dag_id="ingest_submissions",
     description="Validate and load the files in the landing folder; emit raw.<table> assets",
@@ -66,7 +74,6 @@ def ingest_submissions() -> None:
     @task(
         retries=2,
         retry_delay=dt.timedelta(seconds=30),
-        outlets=[RAW_TABLES],
         map_index_template="{{ submission_file }}",
     )
     def ingest_file(path: str) -> None:
@@ -103,12 +110,22 @@ def ingest_submissions() -> None:
             raise AirflowFailException(
                 f"{Path(path).name} rejected (submission {result.submission_id}), nothing loaded:\n{shown}{more}"
             )
-        for table, rows in result.rows.items():
-            context["outlet_events"][RAW_TABLES].add(
-                Asset(f"raw.{table}"),
-                extra={"submission_id": result.submission_id, "rows": rows, "file": Path(path).name},
-            )
         print(f"{result.status} {path}: submission {result.submission_id}, rows {result.rows}")
+
+    @task(retries=2, trigger_rule="all_done", outlets=[RAW_TABLES])
+    def announce_loaded_tables() -> None:
+        """One event per raw table loaded in this run, once every file has had its turn: build_warehouse then
+        starts on the whole run's data, not halfway through it."""
+        context = get_current_context()
+        loaded: dict[str, list[dict]] = {}
+        for summary in summaries_of_run(context):
+            for table, rows in summary["rows"].items():
+                loaded.setdefault(table, []).append({"submission_id": summary["submission_id"], "rows": rows})
+        for table, submissions in sorted(loaded.items()):
+            context["outlet_events"][RAW_TABLES].add(
+                Asset(f"raw.{table}"), extra={"submissions": submissions, "rows": sum(s["rows"] for s in submissions)}
+            )
+            print(f"raw.{table}: {len(submissions)} submission(s) loaded")
 
     @task(retries=1, trigger_rule="all_done", multiple_outputs=False)
     def build_data_docs(files: list[str]) -> dict:
@@ -119,11 +136,7 @@ def ingest_submissions() -> None:
         logging.getLogger("great_expectations").setLevel(logging.WARNING)  # ~200 INFO lines per import
         from gender_warehouse.validation import build_data_docs as render
 
-        context = get_current_context()
-        ti = context["ti"]
-        summaries = ti.xcom_pull(task_ids="ingest_file", key=SUMMARY_KEY)
-        # One mapped instance comes back as the value itself, none as None.
-        summaries = [s for s in (summaries if isinstance(summaries, list) else [summaries]) if s]
+        summaries = summaries_of_run(get_current_context())
         result_files = [Path(f) for s in summaries for f in s["result_files"]]
         index = render(result_files)
         counts: dict[str, int] = {}
@@ -137,7 +150,8 @@ def ingest_submissions() -> None:
 
     files = find_new_files()
     # build_data_docs also takes the list itself: if find_new_files failed, it fails too (and so does the run).
-    ingest_file.expand(path=files) >> build_data_docs(files)
+    ingested = ingest_file.expand(path=files)
+    ingested >> [announce_loaded_tables(), build_data_docs(files)]
 
 
 ingest_submissions()

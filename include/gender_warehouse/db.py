@@ -9,12 +9,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import subprocess
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -68,10 +66,9 @@ def stop_embedded_server() -> bool:
     if not (pgdata / "postmaster.pid").exists():
         return False
     pgserver = import_pgserver()
-    cmd = [str(Path(pgserver.POSTGRES_BIN_PATH) / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
-    if os.geteuid() == 0:  # PostgreSQL never runs as root: pgserver runs it as the `pgserver` user
-        cmd = ["su", "pgserver", "-s", "/bin/sh", "-c", " ".join(cmd)]
-    subprocess.run(cmd, check=True, capture_output=True)
+    # PostgreSQL never runs as root: as root, pgserver runs it as its own `pgserver` user, and so must pg_ctl.
+    user = "pgserver" if os.geteuid() == 0 else None
+    pgserver.pg_ctl(["-m", "fast", "-w", "stop"], pgdata=pgdata, user=user)
     return True
 
 
