@@ -66,10 +66,9 @@ def warehouse_url(conn_id: str = CONN_ID) -> str:
     """The warehouse's URL, from the Airflow connection (read when a task runs, never at parse time)."""
     from airflow.sdk import Connection
 
-    from gender_warehouse.db import url_from_parts
+    from gender_warehouse.db import url_from_connection
 
-    conn = Connection.get(conn_id)
-    return url_from_parts(conn.host, conn.port, conn.login, conn.password, conn.schema, conn.extra_dejson)
+    return url_from_connection(Connection.get(conn_id))
 
 
 class RetryOnlyWhenTransient(RetryPolicy):

@@ -96,6 +96,19 @@ def url_from_parts(
     return f"postgresql://{netloc}/{quote(dbname or '', safe='')}{query}"
 
 
+def url_from_connection(connection: Any) -> str:
+    """A libpq URL from an object with an Airflow connection's attributes (host, port, login, password, schema,
+    extra_dejson). Duck-typed, so that this package needs no Airflow."""
+    return url_from_parts(
+        connection.host,
+        connection.port,
+        connection.login,
+        connection.password,
+        connection.schema,
+        connection.extra_dejson,
+    )
+
+
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     try:
         return psycopg.connect(url, autocommit=autocommit, application_name="gender_warehouse")
