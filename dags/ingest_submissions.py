@@ -80,12 +80,14 @@ def ingest_submissions() -> None:
         from pathlib import Path
 
         from gender_warehouse.errors import SubmissionError
+        from gender_warehouse.landing import submitted_at
         from gender_warehouse.pipeline import ingest_file as ingest
 
         context = get_current_context()
         context["submission_file"] = Path(path).name  # type: ignore[typeddict-unknown-key]  # the map index label
         try:
-            result = ingest(Path(path), warehouse_url())
+            # Ordered by its time in the landing folder: files may load in parallel and in any order.
+            result = ingest(Path(path), warehouse_url(), submitted_at=submitted_at(Path(path)))
         except SubmissionError as exc:  # the file cannot be opened at all (gone, unreadable): no retry helps
             raise AirflowFailException(f"{path}: {exc}") from None
         errors = [str(i) for i in result.errors]

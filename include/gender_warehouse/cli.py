@@ -221,7 +221,7 @@ def cmd_run(args: argparse.Namespace, url: str) -> int:
     console.print(f"{len(pending)} new file(s) in {folder}")
     rejected = False
     for path in pending:
-        result = ingest_file(Path(path), url)
+        result = ingest_file(Path(path), url, submitted_at=landing.submitted_at(Path(path)))
         print_result(result)
         rejected |= result.status == "rejected"
     status = cmd_build(argparse.Namespace(select=None, no_reports=args.no_reports), url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -27,6 +28,11 @@ def candidate_files(folder: Path) -> list[Path]:
         if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUBMISSION_SUFFIXES
     ]
     return sorted(found, key=lambda p: (p.stat().st_mtime, str(p)))
+
+
+def submitted_at(path: Path) -> dt.datetime:
+    """When a file reached the landing folder (its modification time there): the order of its versions."""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
 
 
 def pending_files(url: str, folder: Path | None = None) -> list[str]:

@@ -85,9 +85,15 @@ def ingest_file(
     *,
     kind: str | None = None,
     submitted_by: str | None = None,
+    submitted_at: dt.datetime | None = None,
     today: dt.date | None = None,
 ) -> IngestResult:
-    """Ingest one file. A rejected file loads nothing; the same bytes twice change nothing."""
+    """Ingest one file. A rejected file loads nothing; the same bytes twice change nothing.
+
+    `submitted_at` orders the versions of an entity and period: the latest submitted is current, whatever the
+    loading order. Files taken from the landing folder pass their time there; by default it is now, so that a
+    file ingested later supersedes one ingested before it.
+    """
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -117,8 +123,7 @@ def ingest_file(
             file_format=file_format,
             archive_path=register.archive_reference(archived),
             submitted_by=submitted_by,
-            # The file's time in the landing folder: the latest submitted version of a slice wins.
-            submitted_at=dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC),
+            submitted_at=submitted_at,
         )
         if sub.status != "received":
             return IngestResult(

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gender_warehouse import loading, pipeline, register
+from gender_warehouse import landing, loading, pipeline, register
 from tests.conftest import REAL_DATA, query
 from tests.helpers import HEADCOUNT_HEADER, headcount_rows, write_csv
 
@@ -231,9 +231,9 @@ def test_the_latest_submitted_version_wins_whatever_the_loading_order(
     newer = write_csv(tmp_path / "new" / "hr_headcount.csv", headcount_rows(women=45))
     os.utime(older, (1_700_000_000, 1_700_000_000))
     os.utime(newer, (1_700_000_100, 1_700_000_100))
-    # The newer file happens to be loaded first (say, two files landed in one Airflow run).
-    first = ingest(newer, database_url)
-    late = ingest(older, database_url)
+    # The newer file happens to be loaded first (say, two files landed in one Airflow run, loaded in parallel).
+    first = ingest(newer, database_url, submitted_at=landing.submitted_at(newer))
+    late = ingest(older, database_url, submitted_at=landing.submitted_at(older))
     assert (first.status, late.status) == ("accepted", "accepted")
     current = query(database_url, "select distinct submission_id from raw.hr_headcount where superseded_by is null")
     assert current == [(first.submission_id,)]
