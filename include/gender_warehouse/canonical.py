@@ -88,6 +88,21 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None) -> Canonical:
     errors: list[SubmissionError] = []
     for column in table.columns:
         values = cleaned.column(column.name)
+        # NUL and other control characters are binary data, not text: PostgreSQL cannot even store a NUL.
+        control = pc.match_substring_regex(values, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+        if count := pc.sum(control).as_py() or 0:
+            where = pc.indices_nonzero(pc.fill_null(control, False))[:SAMPLE_ROWS]
+            rows = cleaned.column("source_row").take(where).to_pylist()
+            errors.append(
+                SubmissionError(
+                    f"{count} value(s) hold control characters (such as NUL), which text never does: is this a "
+                    f"binary file saved as CSV? — {describe_rows(rows, count)}",
+                    sheet=sheet,
+                    column=column.name,
+                    rows=rows,
+                )
+            )
+            continue
         parsed = parse_column(values, column.type)
         typed[column.name] = parsed
         bad = pc.and_(pc.is_valid(values), pc.is_null(parsed))

@@ -32,7 +32,7 @@ class ColumnType(StrEnum):
             "code": "a code",
             "text": "text",
             "date": "a date written YYYY-MM-DD",
-            "count": "a whole number",
+            "count": "a whole number of at most 9 digits",
             "boolean": "TRUE or FALSE (Y/N, YES/NO and 1/0 are accepted)",
         }[self.value]
 

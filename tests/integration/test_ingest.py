@@ -239,3 +239,12 @@ def test_the_latest_submitted_version_wins_whatever_the_loading_order(
     assert current == [(first.submission_id,)]
     statuses = dict(query(database_url, "select submission_id, status from audit.submissions"))
     assert statuses == {first.submission_id: "loaded", late.submission_id: "superseded"}
+
+
+def test_binary_bytes_in_a_text_file_are_refused_not_a_crash(project: Path, database_url: str, tmp_path: Path) -> None:
+    rows = headcount_rows()
+    rows[2][1] = "IA\x00EA"
+    result = ingest(write_csv(tmp_path / "hr_headcount.csv", rows), database_url)
+    assert result.status == "rejected"
+    [issue] = result.errors
+    assert issue.column == "entity_code" and issue.rows == [4] and "control characters" in issue.message
