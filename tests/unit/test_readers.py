@@ -128,3 +128,13 @@ def test_a_value_outside_the_header_is_reported(tmp_path: Path) -> None:
 def test_rows_are_described_briefly() -> None:
     assert describe_rows([4]) == "row 4"
     assert describe_rows([2, 3, 5, 8, 9, 10], total=40) == "rows 2, 3, 5, 8, 9 and 35 more"
+
+
+def test_two_sheets_for_one_table_are_refused(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "hr_headcount"
+    workbook.create_sheet("HR Headcount")
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+    with pytest.raises(SubmissionError, match="two sheets hold hr_headcount"):
+        read_submission(path)

@@ -46,7 +46,14 @@ def read_xlsx(path: Path, kind: str | None = None) -> list[TableSource]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise SubmissionError(f"the workbook cannot be opened: {exc}") from None
-    by_name = {normalize_name(ws.title): ws for ws in workbook.worksheets}
+    by_name: dict[str, Any] = {}
+    for ws in workbook.worksheets:
+        name = normalize_name(ws.title)
+        if name in TABLES and name in by_name:
+            raise SubmissionError(
+                f"two sheets hold {name}: {by_name[name].title!r} and {ws.title!r}; keep one sheet per table"
+            )
+        by_name[name] = ws
     chosen = [(TABLES[name], ws) for name, ws in by_name.items() if name in TABLES]
     if not chosen and kind:
         try:
