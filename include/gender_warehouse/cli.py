@@ -127,17 +127,19 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse.pipeline import ingest_file
 
     results = []
+    failed = False
     for path in files_in(args.paths):
         try:
             result = ingest_file(path, url, kind=args.kind, submitted_by=args.submitted_by)
-        except SubmissionError as exc:
+        except SubmissionError as exc:  # the file could not even be opened; the others still go
             err_console.print(f"[red]rejected[/] {escape(str(path))}: {escape(str(exc))}")
-            return 1
+            failed = True
+            continue
         print_result(result)
         results.append(result)
     if not args.no_docs:
         build_docs([f for r in results for f in r.result_files])
-    return 1 if any(r.status == "rejected" for r in results) else 0
+    return 1 if failed or any(r.status == "rejected" for r in results) else 0
 
 
 def build_docs(files: list[Path]) -> None:

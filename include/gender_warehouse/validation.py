@@ -187,7 +187,7 @@ def out_of_range(values: Any, k: dict[str, Any]) -> Any:
         hi = bound(k["max_value"], values.type)
         high = pc.greater_equal(values, hi) if k.get("strict_max") else pc.greater(values, hi)
         mask = high if mask is None else pc.or_(mask, high)
-    return mask if mask is not None else pc.is_null(values)
+    return mask if mask is not None else pc.is_in(values, value_set=pa.array([], values.type))  # no bound
 
 
 @dataclass
