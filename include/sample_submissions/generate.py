@@ -49,6 +49,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from gender_warehouse.contracts import (
+    APPOINTMENT_TYPES,
+    EVENT_TYPES,
+    HR_EVENTS,
+    HR_HEADCOUNT,
+    SEX_CODES,
+    STAFF_CATEGORIES,
+)
+
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "dbt_project" / "seeds"
 
@@ -58,40 +67,13 @@ BAND_LOW, BAND_HIGH = 0.47, 0.53
 SMALL_POPULATION = 10  # under this many staff, the closest possible split to half and half counts as parity
 COUNTED = ("PERMANENT", "CONTINUING", "FIXED_TERM")  # appointment types in the parity population
 
-HEADCOUNT_COLUMNS = (
-    "snapshot_date",
-    "entity_code",
-    "staff_category",
-    "grade",
-    "sex",
-    "location_type",
-    "duty_station_country",
-    "appointment_type",
-    "headcount",
-)
-EVENT_COLUMNS = (
-    "period_start",
-    "period_end",
-    "entity_code",
-    "event_type",
-    "staff_category",
-    "grade_from",
-    "grade_to",
-    "sex",
-    "location_type",
-    "tsm_applied",
-    "count",
-)
-PAH, GS, NPO, FS, SS = CATEGORIES = (
-    "PROFESSIONAL_AND_HIGHER",
-    "GENERAL_SERVICE",
-    "NATIONAL_PROFESSIONAL_OFFICER",
-    "FIELD_SERVICE",
-    "SECURITY_SERVICE",
-)
-SEXES = ("F", "M", "X", "U")
-APPOINTMENTS = ("PERMANENT", "CONTINUING", "FIXED_TERM", "TEMPORARY")
-EVENTS = ("APPOINTMENT", "PROMOTION", "SEPARATION", "REASSIGNMENT")
+# Columns and codes come from the contracts the files must satisfy.
+HEADCOUNT_COLUMNS = HR_HEADCOUNT.column_names
+EVENT_COLUMNS = HR_EVENTS.column_names
+PAH, GS, NPO, FS, SS = CATEGORIES = STAFF_CATEGORIES
+SEXES = SEX_CODES
+APPOINTMENTS = APPOINTMENT_TYPES
+EVENTS = EVENT_TYPES
 
 
 def read_seed(name: str) -> list[dict[str, str]]:
