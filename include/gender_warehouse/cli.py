@@ -43,7 +43,8 @@ def parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="validate files without loading or recording anything")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    validate.add_argument("--kind")
+    validate.add_argument("--kind", help="the table a CSV file holds, when its name does not say")
+    validate.add_argument("--no-docs", action="store_true", help="skip building Data Docs pages")
 
     status = sub.add_parser("status", help="what was submitted, when, and its status")
     status.add_argument("--limit", type=int, default=50)
@@ -154,12 +155,12 @@ def build_docs(files: list[Path]) -> None:
 def cmd_validate(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse.pipeline import validate_file
 
-    rejected = False
-    for path in files_in(args.paths):
-        result = validate_file(path, url, kind=args.kind)
+    results = [validate_file(path, url, kind=args.kind) for path in files_in(args.paths)]
+    for result in results:
         print_result(result, verb="validate")
-        rejected |= result.status == "rejected"
-    return 1 if rejected else 0
+    if not args.no_docs:
+        build_docs([f for r in results for f in r.result_files])
+    return 1 if any(r.status == "rejected" for r in results) else 0
 
 
 def cmd_status(args: argparse.Namespace, url: str) -> int:

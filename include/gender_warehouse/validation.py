@@ -109,7 +109,7 @@ class SuiteResult:
                 "great_expectations_version": "1.24.1",
                 "run_id": {"run_name": self.run_name, "run_time": self.started_at.isoformat()},
                 "validation_time": self.finished_at.isoformat(),
-                "batch_spec": {"batch_id": self.batch_id, "table": self.table.raw_table},
+                "batch_spec": {"batch_id": self.batch_id, "data_asset_name": self.table.raw_table},
                 "batch_parameters": {"batch_id": self.batch_id},
                 "active_batch_definition": {"data_asset_name": self.table.name},
                 "suite_sha256": self.suite_sha256,
@@ -471,7 +471,9 @@ def build_data_docs(result_files: list[Path]) -> Path | None:
         gx_result = ExpectationSuiteValidationResult(**{k: v for k, v in data.items() if k != "id"})
         context.validation_results_store.set(key, gx_result)
         keys.append(key)
-    context.build_data_docs(resource_identifiers=keys)
+    # The suites' own pages too: every validation page links to its suite.
+    suites = {k.expectation_suite_identifier.name for k in keys}
+    context.build_data_docs(resource_identifiers=[*keys, *(ExpectationSuiteIdentifier(name=n) for n in sorted(suites))])
     return settings.reports_dir() / "data_docs" / "index.html"
 
 
