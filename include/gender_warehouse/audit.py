@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 
 from gender_warehouse.contracts import TABLES
-from gender_warehouse.errors import describe_rows
+from gender_warehouse.errors import located
 from gender_warehouse.validation import SuiteResult, jsonable
 
 
@@ -27,26 +27,13 @@ class Issue:
     rule: str | None = None
 
     def __str__(self) -> str:
-        rows = describe_rows(self.rows) if self.rows and "row" not in self.message else ""
-        where = ", ".join(
-            p
-            for p in (
-                f"sheet {self.sheet!r}" if self.sheet else "",
-                rows,
-                f"column {self.column!r}" if self.column else "",
-            )
-            if p
-        )
-        return f"{where}: {self.message}" if where else self.message
+        return located(self.message, sheet=self.sheet, rows=self.rows, column=self.column)
 
 
 @dataclass
 class Submission:
     submission_id: int
     status: str
-    file_name: str
-    received_at: Any
-    new: bool
 
 
 def register(
@@ -60,21 +47,19 @@ def register(
     submitted_by: str | None,
     submitted_at: dt.datetime | None = None,
 ) -> Submission:
-    """The submission of these bytes: a new one, or the one registered before (the same bytes are one submission)."""
+    """The submission of these bytes: a new one (status 'received'), or the one registered before."""
     row = conn.execute(
         "insert into audit.submissions"
         " (sha256, file_name, file_size, file_format, archive_path, submitted_by, submitted_at)"
         " values (%s, %s, %s, %s, %s, %s, coalesce(%s, now())) on conflict (sha256) do nothing"
-        " returning submission_id, status, file_name, received_at",
+        " returning submission_id, status",
         (sha256, file_name, file_size, file_format, archive_path, submitted_by, submitted_at),
     ).fetchone()
     if row:
-        return Submission(*row, new=True)
-    row = conn.execute(
-        "select submission_id, status, file_name, received_at from audit.submissions where sha256 = %s", (sha256,)
-    ).fetchone()
+        return Submission(*row)
+    row = conn.execute("select submission_id, status from audit.submissions where sha256 = %s", (sha256,)).fetchone()
     assert row is not None
-    return Submission(*row, new=False)
+    return Submission(*row)
 
 
 def lock_submission(conn: psycopg.Connection, submission_id: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class SubmissionError(Exception):
     """A file that cannot be taken as it is. The message is for the person who sent it."""
@@ -21,19 +23,19 @@ class SubmissionError(Exception):
         self.column = column
         self.rows = rows if rows is not None else ([row] if row is not None else [])
 
-    def where(self) -> str:
-        parts = []
-        if self.sheet:
-            parts.append(f"sheet {self.sheet!r}")
-        if self.rows:
-            parts.append(describe_rows(self.rows))
-        if self.column:
-            parts.append(f"column {self.column!r}")
-        return ", ".join(parts)
-
     def __str__(self) -> str:
-        where = self.where()
-        return f"{where}: {self.message}" if where else self.message
+        return located(self.message, sheet=self.sheet, rows=self.rows, column=self.column)
+
+
+def located(message: str, *, sheet: str | None, rows: list[int] | None, column: str | None) -> str:
+    """'sheet 'x', rows 2, 5, column 'sex': message' — rows left out when the message already names them."""
+    parts = [
+        f"sheet {sheet!r}" if sheet else "",
+        describe_rows(rows) if rows and not re.search(rf"\brows? {rows[0]}\b", message) else "",
+        f"column {column!r}" if column else "",
+    ]
+    where = ", ".join(p for p in parts if p)
+    return f"{where}: {message}" if where else message
 
 
 def describe_rows(rows: list[int], total: int | None = None, shown: int = 5) -> str:

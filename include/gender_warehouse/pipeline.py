@@ -42,10 +42,6 @@ class IngestResult:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
 
-    @property
-    def tables(self) -> list[str]:
-        return list(self.rows)
-
 
 def outcome_issue(outcome: Outcome, sheet: str | None) -> Issue:
     """A failed expectation as a sentence for the submitter: the rule, where it fails, and what was found."""

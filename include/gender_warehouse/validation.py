@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import logging
 import time
@@ -106,7 +107,7 @@ class SuiteResult:
                 "success_percent": 100.0 * passed / total if total else 100.0,
             },
             "meta": {
-                "great_expectations_version": "1.24.1",
+                "great_expectations_version": importlib.metadata.version("great_expectations"),
                 "run_id": {"run_name": self.run_name, "run_time": self.started_at.isoformat()},
                 "validation_time": self.finished_at.isoformat(),
                 "batch_spec": {"batch_id": self.batch_id, "data_asset_name": self.table.raw_table},
@@ -278,15 +279,8 @@ def jsonable(value: Any) -> Any:
 
 
 def in_range(value: Any, k: dict[str, Any]) -> bool:
-    if value is None:
-        return False
-    lo, hi = k.get("min_value"), k.get("max_value")
-    if isinstance(value, dt.date):
-        lo = dt.date.fromisoformat(str(lo)) if lo is not None else None
-        hi = dt.date.fromisoformat(str(hi)) if hi is not None else None
-    if lo is not None and (value <= lo if k.get("strict_min") else value < lo):
-        return False
-    return not (hi is not None and (value >= hi if k.get("strict_max") else value > hi))
+    """Whether one observed value (a max, a min, a row count) lies within the bounds: out_of_range, for one."""
+    return value is not None and not out_of_range(pa.array([value]), k)[0].as_py()
 
 
 # --- running a suite ----------------------------------------------------------------------------------------
@@ -350,12 +344,9 @@ def evaluate(
         counts = pc.value_counts(keys)
         repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
         duplicate = pc.is_in(keys, value_set=repeated)
-        return map_outcome(
-            e,
-            rows,
-            MapCheck(pa.repeat(pa.scalar(True), rows.num_rows), duplicate, duplicate, keys),
-            key_columns=k["column_list"],
-        )
+        every_row = pa.repeat(pa.scalar(True), rows.num_rows)
+        no_row = pa.repeat(pa.scalar(False), rows.num_rows)
+        return map_outcome(e, rows, MapCheck(every_row, no_row, duplicate, keys), key_columns=k["column_list"])
     if t == "unexpected_rows_expectation":
         query = sql.SQL(k["unexpected_rows_query"].replace("{batch}", "{batch_relation}")).format(batch_relation=batch)
         with conn.cursor() as cur:
@@ -374,16 +365,13 @@ def map_outcome(e: dict[str, Any], rows: pa.Table, check: MapCheck, key_columns:
     domain = check.domain
     missing = pc.and_(domain, check.missing)
     bad = pc.and_(pc.and_(domain, pc.invert(check.missing)), pc.fill_null(check.unexpected, False))
-    if key_columns:  # compound keys: every row of a repeated key is unexpected, none is "missing"
-        missing = pa.repeat(pa.scalar(False), rows.num_rows)
-        bad = check.unexpected
     domain_count = pc.sum(domain).as_py() or 0
     missing_count = pc.sum(missing).as_py() or 0
     unexpected = pc.sum(bad).as_py() or 0
     where = pc.indices_nonzero(bad)[:SAMPLE]
     source_rows = rows.column("source_row").take(where).to_pylist()
     samples = [jsonable(v) for v in pc.take(check.sample, where).to_pylist()]
-    if key_columns:
+    if key_columns:  # a compound key is shown as {column: value}, as GX shows it
         samples = [dict(zip(key_columns, v, strict=True)) for v in samples]
     nonmissing = domain_count - missing_count
     percent = 100.0 * unexpected / nonmissing if nonmissing else 0.0

@@ -138,3 +138,13 @@ def test_two_sheets_for_one_table_are_refused(tmp_path: Path) -> None:
     workbook.save(path)
     with pytest.raises(SubmissionError, match="two sheets hold hr_headcount"):
         read_submission(path)
+
+
+def test_a_place_names_its_rows_once() -> None:
+    from gender_warehouse.errors import located
+
+    assert located("the row has 6 values", sheet=None, rows=[6], column=None) == "row 6: the row has 6 values"
+    assert (
+        located("2 bad (rows 2, 5)", sheet="s", rows=[2, 5], column="sex")
+        == "sheet 's', column 'sex': 2 bad (rows 2, 5)"
+    )

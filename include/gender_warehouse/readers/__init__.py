@@ -26,10 +26,6 @@ class TableSource:
     columns: list[str]  # the contract's column names, in the file's order
     read: Callable[[], pa.Table]  # source_row (int64) and every contract column (string; absent optional = null)
 
-    @property
-    def where(self) -> str:
-        return f"sheet {self.sheet!r}" if self.sheet else "the file"
-
 
 def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]) -> pa.Table:
     """Every contract column as text, in contract order; an optional column the file left out is all null."""

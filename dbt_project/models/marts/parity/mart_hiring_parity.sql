@@ -6,20 +6,11 @@ with events as (
 ),
 
 by_population as (
-    select entity_code, event_year, event_type, 'level' as population_type, canonical_level as population_code,
-           min(level_rank) as population_rank, sex, is_under_temporary_special_measures, sum(event_count) as events
-    from events
-    group by entity_code, event_year, event_type, canonical_level, sex, is_under_temporary_special_measures
-    union all
-    select entity_code, event_year, event_type, 'category', staff_category, 1000, sex,
-           is_under_temporary_special_measures, sum(event_count)
-    from events
-    group by entity_code, event_year, event_type, staff_category, sex, is_under_temporary_special_measures
-    union all
-    select entity_code, event_year, event_type, 'all', 'ALL_STAFF', 2000, sex,
-           is_under_temporary_special_measures, sum(event_count)
-    from events
-    group by entity_code, event_year, event_type, sex, is_under_temporary_special_measures
+    {{ population_rollup(
+        'events',
+        ['entity_code', 'event_year', 'event_type', 'sex', 'is_under_temporary_special_measures'],
+        'event_count'
+    ) }}
 ),
 
 counted as (
@@ -30,11 +21,11 @@ counted as (
         population_type,
         population_code,
         min(population_rank) as population_rank,
-        coalesce(sum(events) filter (where sex = 'F'), 0) as women,
-        coalesce(sum(events) filter (where sex = 'M'), 0) as men,
-        coalesce(sum(events) filter (where sex in ('X', 'U')), 0) as other_or_unknown,
-        coalesce(sum(events) filter (where is_under_temporary_special_measures), 0) as events_under_tsm,
-        coalesce(sum(events) filter (where is_under_temporary_special_measures and sex = 'F'), 0)
+        coalesce(sum(event_count) filter (where sex = 'F'), 0) as women,
+        coalesce(sum(event_count) filter (where sex = 'M'), 0) as men,
+        coalesce(sum(event_count) filter (where sex in ('X', 'U')), 0) as other_or_unknown,
+        coalesce(sum(event_count) filter (where is_under_temporary_special_measures), 0) as events_under_tsm,
+        coalesce(sum(event_count) filter (where is_under_temporary_special_measures and sex = 'F'), 0)
             as women_under_tsm
     from by_population
     group by entity_code, event_year, event_type, population_type, population_code
