@@ -25,9 +25,10 @@ class Issue:
     column: str | None = None
     rows: list[int] | None = None
     rule: str | None = None
+    row_noun: str = "row"  # "line" for an XML file
 
     def __str__(self) -> str:
-        return located(self.message, sheet=self.sheet, rows=self.rows, column=self.column)
+        return located(self.message, sheet=self.sheet, rows=self.rows, column=self.column, row_noun=self.row_noun)
 
 
 @dataclass
@@ -76,10 +77,10 @@ def record_issues(conn: psycopg.Connection, submission_id: int, issues: list[Iss
     with conn.cursor() as cur:
         cur.executemany(
             "insert into audit.submission_issues"
-            " (submission_id, issue_no, stage, severity, sheet, column_name, rows, rule, message)"
-            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            " (submission_id, issue_no, stage, severity, sheet, column_name, rows, rule, message, row_noun)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (submission_id, n, i.stage, i.severity, i.sheet, i.column, i.rows, i.rule, i.message)
+                (submission_id, n, i.stage, i.severity, i.sheet, i.column, i.rows, i.rule, i.message, i.row_noun)
                 for n, i in enumerate(issues, start=1)
             ],
         )
@@ -158,7 +159,7 @@ def mark_fully_superseded(conn: psycopg.Connection, candidates: list[int]) -> in
 
 def issues_of(conn: psycopg.Connection, submission_id: int) -> list[Issue]:
     rows = conn.execute(
-        "select stage, severity, message, sheet, column_name, rows, rule from audit.submission_issues"
+        "select stage, severity, message, sheet, column_name, rows, rule, row_noun from audit.submission_issues"
         " where submission_id = %s order by issue_no",
         (submission_id,),
     ).fetchall()

@@ -12,15 +12,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gender_warehouse.contracts import ColumnType, Table
-from gender_warehouse.errors import SubmissionError, describe_rows
+from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows
 
 WHITESPACE = " \t\r\n\u00a0"
 SAMPLE_ROWS = 5
 ARROW_TYPES = {
     ColumnType.CODE: pa.string(),
+    ColumnType.CODE_LIST: pa.string(),
+    ColumnType.IDENTIFIER: pa.string(),
     ColumnType.TEXT: pa.string(),
     ColumnType.DATE: pa.date32(),
     ColumnType.COUNT: pa.int32(),
+    ColumnType.DECIMAL: pa.decimal128(21, 6),
     ColumnType.BOOLEAN: pa.bool_(),
 }
 TRUE_WORDS = ["TRUE", "T", "YES", "Y", "1"]
@@ -34,6 +37,7 @@ class Canonical:
     table: Table
     rows: pa.Table
     sheet: str | None
+    row_noun: str = "row"
 
     @property
     def row_count(self) -> int:
@@ -49,8 +53,12 @@ def clean(text: pa.Table, table: Table) -> pa.Table:
     columns = {}
     for column in table.columns:
         values = pc.utf8_trim(text.column(column.name), characters=WHITESPACE)
-        if column.type is ColumnType.CODE:
+        if column.type in (ColumnType.CODE, ColumnType.CODE_LIST):
             values = pc.utf8_upper(values)
+        if column.type is ColumnType.CODE_LIST:
+            # 'vnm, bgd ;KHM;' is VNM;BGD;KHM: one separator, no spaces, none at the ends.
+            values = pc.replace_substring_regex(values, r"\s*[;,]\s*", ";")
+            values = pc.utf8_trim(values, characters=";")
         columns[column.name] = null_if_empty(values)
     cleaned = pa.table({"source_row": text.column("source_row"), **columns})
     blank = None
@@ -62,8 +70,11 @@ def clean(text: pa.Table, table: Table) -> pa.Table:
 
 def parse_column(values: pa.ChunkedArray, kind: ColumnType) -> pa.ChunkedArray:
     """Typed values; null where the text does not parse (the caller reports those)."""
-    if kind in (ColumnType.CODE, ColumnType.TEXT):
+    if kind in (ColumnType.CODE, ColumnType.CODE_LIST, ColumnType.IDENTIFIER, ColumnType.TEXT):
         return values
+    if kind is ColumnType.DECIMAL:
+        shaped = pc.match_substring_regex(values, r"^[+-]?[0-9]{1,15}(\.[0-9]{1,6})?$")
+        return pc.cast(pc.if_else(shaped, values, None), ARROW_TYPES[kind])
     if kind is ColumnType.DATE:
         shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
         stamps = pc.strptime(pc.if_else(shaped, values, None), format="%Y-%m-%d", unit="s", error_is_null=True)
@@ -81,7 +92,7 @@ def parse_column(values: pa.ChunkedArray, kind: ColumnType) -> pa.ChunkedArray:
     )
 
 
-def to_canonical(text: pa.Table, table: Table, sheet: str | None) -> Canonical:
+def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str = "row") -> Canonical:
     """The typed table, or a SubmissionError per column listing the values that do not parse."""
     cleaned = clean(text, table)
     typed = {"source_row": cleaned.column("source_row")}
@@ -96,10 +107,11 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None) -> Canonical:
             errors.append(
                 SubmissionError(
                     f"{count} value(s) hold control characters (such as NUL), which text never does: is this a "
-                    f"binary file saved as CSV? — {describe_rows(rows, count)}",
+                    f"binary file saved as CSV? — {describe_rows(rows, count, noun=row_noun)}",
                     sheet=sheet,
                     column=column.name,
                     rows=rows,
+                    row_noun=row_noun,
                 )
             )
             continue
@@ -113,10 +125,12 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None) -> Canonical:
             shown = ", ".join(repr(v) for v in dict.fromkeys(values.take(where).to_pylist()[:3]))
             errors.append(
                 SubmissionError(
-                    f"{count} value(s) are not {column.type.expected} (found {shown}) — {describe_rows(rows, count)}",
+                    f"{count} value(s) are not {column.type.expected} (found {shown}) — "
+                    f"{describe_rows(rows, count, noun=row_noun)}",
                     sheet=sheet,
                     column=column.name,
                     rows=rows,
+                    row_noun=row_noun,
                 )
             )
     if errors:
@@ -124,10 +138,8 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None) -> Canonical:
     schema = pa.schema(
         [pa.field("source_row", pa.int64())] + [pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns]
     )
-    return Canonical(table, pa.table(typed).cast(schema), sheet)
+    return Canonical(table, pa.table(typed).cast(schema), sheet, row_noun)
 
 
-class TypeErrors(Exception):
-    def __init__(self, errors: list[SubmissionError]) -> None:
-        super().__init__(f"{len(errors)} column(s) with values that do not parse")
-        self.errors = errors
+class TypeErrors(SubmissionErrors):
+    """Columns with values that do not parse, one error per column."""

@@ -16,23 +16,32 @@ class ColumnType(StrEnum):
     """How a submitted value is read. Every value arrives as text and is parsed to this type."""
 
     CODE = "code"  # a code from a list: trimmed, upper-cased
+    CODE_LIST = "code_list"  # codes separated by ; or , — stored upper-cased, joined by ;
+    IDENTIFIER = "identifier"  # an identifier such as an IATI activity id: trimmed, case kept
     TEXT = "text"  # free text: trimmed
     DATE = "date"  # an ISO date, YYYY-MM-DD
     COUNT = "count"  # a whole number
+    DECIMAL = "decimal"  # a number with up to 6 decimals, such as an amount of money
     BOOLEAN = "boolean"  # TRUE/FALSE (also Y/N, YES/NO, 1/0)
 
     @property
     def sql_type(self) -> str:
-        return {"code": "text", "text": "text", "date": "date", "count": "integer", "boolean": "boolean"}[self.value]
+        return {"date": "date", "count": "integer", "decimal": "numeric(21, 6)", "boolean": "boolean"}.get(
+            self.value, "text"
+        )
 
     @property
     def expected(self) -> str:
         """What a submitter must write, for error messages."""
         return {
             "code": "a code",
+            "code_list": "a list of codes separated by ;",
+            "identifier": "an identifier",
             "text": "text",
             "date": "a date written YYYY-MM-DD",
             "count": "a whole number of at most 9 digits",
+            "decimal": "a number written like 1234.56 (a point for decimals, at most 6 of them; no thousands "
+            "separators or currency signs)",
             "boolean": "TRUE or FALSE (Y/N, YES/NO and 1/0 are accepted)",
         }[self.value]
 
@@ -52,7 +61,7 @@ class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
-    key: tuple[str, ...]  # unique within one submission
+    key: tuple[str, ...]  # unique within one submission (empty: rows need not be unique)
     # The slice a submission replaces: a later submission with rows for the same values of these columns
     # supersedes the earlier rows (for example one entity's headcount on one snapshot date).
     supersedes_by: tuple[str, ...]
@@ -162,7 +171,181 @@ HR_EVENTS = Table(
     supersedes_by=("entity_code", "period_start", "period_end"),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (HR_HEADCOUNT, HR_EVENTS)}
+# Programme submissions (design §4). The IATI 2.03 code of each participating-organisation role and transaction
+# type is kept beside the name, so that IATI files and CSV files say the same thing.
+ORGANISATION_ROLES = {"1": "FUNDING", "2": "ACCOUNTABLE", "3": "EXTENDING", "4": "IMPLEMENTING"}
+TRANSACTION_TYPES = {
+    "1": "incoming funds",
+    "2": "outgoing commitment",
+    "3": "disbursement",
+    "4": "expenditure",
+    "11": "incoming commitment",
+}
+RECORD_KINDS = ("BUDGET", "TRANSACTION")
+VALUE_KINDS = ("BASELINE", "TARGET", "ACTUAL")
+BENEFICIARY_SEX_CODES = (*SEX_CODES, "TOTAL")
+BENEFICIARY_UNITS = {
+    "PERSON": "people",
+    "HOUSEHOLD": "households",
+    "MSME": "micro, small and medium-sized enterprises",
+    "ORGANISATION": "organisations (associations, cooperatives, institutions)",
+    "COMMUNITY": "communities or villages",
+    "EVENT": "events held (workshops, trainings, campaigns)",
+    "CASE": "cases handled (for example child marriages ended)",
+    "COUNT": "a count of something else the indicator's title names",
+    "PERCENT": "a percentage, from 0 to 100",
+}
+UNCT_GEM_CODES = {
+    0: "no contribution",
+    1: "limited contribution",
+    2: "significant contribution",
+    3: "principal objective",
+}
+DAC_GENDER_CODES = {0: "not targeted", 1: "significant objective", 2: "principal objective"}
+AGE_GROUP_PATTERN = r"^(ALL|[0-9]{1,3}-[0-9]{1,3}|[0-9]{1,3}\+)$"
+
+PROGRAMME_REGISTER = Table(
+    name="programme_register",
+    description="Joint programmes: one row per programme and participating organisation, with the programme's "
+    "lead entity, countries, dates, gender markers and SDG targets repeated on each row.",
+    columns=(
+        Column(
+            "programme_id",
+            ColumnType.IDENTIFIER,
+            "IATI-style identifier: the organisation identifier, a hyphen, the programme's own id "
+            "(XM-DAC-41146-EMPOWER).",
+        ),
+        Column("title", ColumnType.TEXT, "The programme's title."),
+        Column("lead_entity", ColumnType.CODE, "The UN entity that leads or reports the programme (entity code)."),
+        Column(
+            "participating_org",
+            ColumnType.TEXT,
+            "An organisation taking part: a UN entity code (UNEP, UN-WOMEN) or the organisation's name.",
+        ),
+        Column(
+            "participating_org_ref",
+            ColumnType.IDENTIFIER,
+            "The organisation's IATI identifier (XM-DAC-41116), when it has one.",
+            required=False,
+        ),
+        Column(
+            "role",
+            ColumnType.CODE,
+            "Its role (IATI organisation role): " + ", ".join(ORGANISATION_ROLES.values()) + ".",
+        ),
+        Column(
+            "countries",
+            ColumnType.CODE_LIST,
+            "Recipient countries, ISO 3166-1 alpha-3 codes separated by ; (VNM;BGD;KHM). Empty for a global programme.",
+            required=False,
+        ),
+        Column("start_date", ColumnType.DATE, "Start of the programme (actual, or planned before it starts)."),
+        Column("end_date", ColumnType.DATE, "End of the programme (actual, or planned).", required=False),
+        Column(
+            "unct_gem",
+            ColumnType.COUNT,
+            "UNCT Gender Equality Marker: 0 none, 1 limited, 2 significant, 3 principal objective.",
+            required=False,
+        ),
+        Column(
+            "dac_gender_marker",
+            ColumnType.COUNT,
+            "OECD DAC gender equality policy marker: 0 not targeted, 1 significant, 2 principal objective.",
+            required=False,
+        ),
+        Column(
+            "sdg_targets",
+            ColumnType.CODE_LIST,
+            "SDG targets the programme contributes to, separated by ; (5.5;8.3).",
+            required=False,
+        ),
+    ),
+    key=("programme_id", "participating_org", "role"),
+    supersedes_by=("programme_id",),
+)
+
+PROGRAMME_BENEFICIARIES = Table(
+    name="programme_beneficiaries",
+    description="Whom a programme reaches: baseline, target and actual values of its indicators by period, "
+    "country, sex and age group.",
+    columns=(
+        Column("programme_id", ColumnType.IDENTIFIER, "The programme (identifier from the programme register)."),
+        Column("indicator_code", ColumnType.CODE, "The indicator's code within the programme."),
+        Column("indicator_title", ColumnType.TEXT, "What the indicator counts."),
+        Column("value_kind", ColumnType.CODE, "BASELINE, TARGET or ACTUAL."),
+        Column("period_start", ColumnType.DATE, "First day of the period the value is for."),
+        Column("period_end", ColumnType.DATE, "Last day of the period the value is for."),
+        Column(
+            "country",
+            ColumnType.CODE,
+            "ISO 3166-1 alpha-3 code of the country; empty for a figure across countries.",
+            required=False,
+        ),
+        Column(
+            "subnational_area",
+            ColumnType.TEXT,
+            "District, province or other area within the country (Mangochi); empty for the whole country.",
+            required=False,
+        ),
+        Column("beneficiary_unit", ColumnType.CODE, "What is counted: " + ", ".join(BENEFICIARY_UNITS) + "."),
+        Column("sex", ColumnType.CODE, "F female, M male, X other, U unknown, TOTAL all together."),
+        Column("age_group", ColumnType.CODE, "ALL, or an age range in years: 0-17, 15-24, 18+."),
+        Column("value", ColumnType.DECIMAL, "The value (a percentage from 0 to 100 when the unit is PERCENT)."),
+    ),
+    key=(
+        "programme_id",
+        "indicator_code",
+        "value_kind",
+        "period_start",
+        "period_end",
+        "country",
+        "subnational_area",
+        "beneficiary_unit",
+        "sex",
+        "age_group",
+    ),
+    supersedes_by=("programme_id", "period_start", "period_end"),
+)
+
+PROGRAMME_FUNDING = Table(
+    name="programme_funding",
+    description="Who pays for a programme: its budgets and its transactions (IATI transaction types), each in "
+    "the currency it was made in, with the date its value was fixed.",
+    columns=(
+        Column("programme_id", ColumnType.IDENTIFIER, "The programme (identifier from the programme register)."),
+        Column("record_kind", ColumnType.CODE, "BUDGET (planned) or TRANSACTION (money that moved or was committed)."),
+        Column(
+            "transaction_type",
+            ColumnType.CODE,
+            "IATI transaction type, for a TRANSACTION: "
+            + ", ".join(f"{code} {name}" for code, name in TRANSACTION_TYPES.items())
+            + ".",
+            required=False,
+        ),
+        Column("date", ColumnType.DATE, "The transaction's date, or the first day of the budget's period."),
+        Column("period_end", ColumnType.DATE, "Last day of a budget's period.", required=False),
+        Column("amount", ColumnType.DECIMAL, "The amount, in the currency given (not negative)."),
+        Column("currency", ColumnType.CODE, "ISO 4217 currency code of the amount (USD, EUR, SEK)."),
+        Column("value_date", ColumnType.DATE, "The date at which the amount's value is fixed, for conversion."),
+        Column("provider_org", ColumnType.TEXT, "Who the money comes from (entity code or name).", required=False),
+        Column("provider_org_ref", ColumnType.IDENTIFIER, "The provider's IATI identifier.", required=False),
+        Column("receiver_org", ColumnType.TEXT, "Who receives the money (entity code or name).", required=False),
+        Column("receiver_org_ref", ColumnType.IDENTIFIER, "The receiver's IATI identifier.", required=False),
+        Column(
+            "dac_gender_marker",
+            ColumnType.COUNT,
+            "OECD DAC gender equality policy marker of this funding: 0, 1 or 2.",
+            required=False,
+        ),
+        Column("unct_gem", ColumnType.COUNT, "UNCT Gender Equality Marker of this funding: 0 to 3.", required=False),
+    ),
+    key=(),
+    supersedes_by=("programme_id",),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (HR_HEADCOUNT, HR_EVENTS, PROGRAMME_REGISTER, PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING)
+}
 
 
 def table_for(name: str) -> Table:

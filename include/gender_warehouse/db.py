@@ -144,6 +144,7 @@ def redact(url: str) -> str:
 def raw_table_ddl(table: Table) -> str:
     """The raw table of a submission table: its typed columns, where each row came from, and supersession."""
     columns = ",\n    ".join(f"{c.name} {c.type.sql_type}" for c in table.columns)
+    comment = f"{table.description} Superseded rows are kept, with superseded_by set.".replace("'", "''")
     return f"""
 create table if not exists {table.raw_table} (
     submission_id bigint not null,
@@ -157,7 +158,7 @@ create table if not exists {table.raw_table} (
 -- Rows of one submission are appended together, so a BRIN index finds them cheaply.
 create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
 create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(table.supersedes_by)});
-comment on table {table.raw_table} is '{table.description} Superseded rows are kept, with superseded_by set.';
+comment on table {table.raw_table} is '{comment}';
 """
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import psycopg
 
-from gender_warehouse import audit, canonical, db, loading, register, settings, validation
+from gender_warehouse import audit, canonical, db, loading, readers, register, settings, validation
 from gender_warehouse.audit import Issue
 from gender_warehouse.canonical import Canonical
-from gender_warehouse.errors import SubmissionError, describe_rows
+from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows
 from gender_warehouse.readers import TableSource, read_submission
 from gender_warehouse.validation import Outcome, SuiteResult
 
@@ -43,7 +43,7 @@ class IngestResult:
         return [i for i in self.issues if i.severity == "warning"]
 
 
-def outcome_issue(outcome: Outcome, sheet: str | None) -> Issue:
+def outcome_issue(outcome: Outcome, sheet: str | None, row_noun: str = "row") -> Issue:
     """A failed expectation as a sentence for the submitter: the rule, where it fails, and what was found."""
     config, result = outcome.config, outcome.result
     kwargs = config["kwargs"]
@@ -57,7 +57,7 @@ def outcome_issue(outcome: Outcome, sheet: str | None) -> Issue:
             for v in result.get("partial_unexpected_list", [])
         ]
         found = ", ".join(repr(v) for v in dict.fromkeys(shown))
-        detail = f"{count} row(s) break this rule ({describe_rows(rows, count)})"
+        detail = f"{count} row(s) break this rule ({describe_rows(rows, count, noun=row_noun)})"
         detail += f"; found {found}" if found else ""
     elif "details" in result:
         cases = result["details"]["unexpected_rows"]
@@ -72,6 +72,7 @@ def outcome_issue(outcome: Outcome, sheet: str | None) -> Issue:
         column=column,
         rows=rows or None,
         rule=config["type"],
+        row_noun=row_noun,
     )
 
 
@@ -108,9 +109,11 @@ def ingest_file(
         archived = register.archive(path, sha256)
         try:
             file_format, sources = read_submission(path, kind)
-            read_error = None
+            read_errors: list[SubmissionError] = []
         except SubmissionError as exc:
-            file_format, sources, read_error = "other", [], exc
+            file_format, sources, read_errors = "other", [], [exc]
+        except SubmissionErrors as exc:  # several errors at once (an IATI file whose activities fail the schema)
+            file_format, sources, read_errors = readers.file_format(path), [], exc.errors
         sub = audit.register(
             conn,
             sha256=sha256,
@@ -132,16 +135,18 @@ def ingest_file(
         with conn.transaction():
             if audit.lock_submission(conn, sub.submission_id) != "received":  # another worker finished it
                 return IngestResult(path, "unchanged", sub.submission_id, previous_status="loaded")
-            if read_error is not None:
-                issues = [read_issue(read_error)]
+            if read_errors:
+                issues = [read_issue(e) for e in read_errors]
                 audit.record_issues(conn, sub.submission_id, issues)
-                audit.mark_rejected(conn, sub.submission_id, [], 1, 0, False, None)
+                audit.mark_rejected(conn, sub.submission_id, [], len(issues), 0, False, None)
                 return IngestResult(path, "rejected", sub.submission_id, issues=issues)
             return load_submission(conn, path, sub.submission_id, sources, today)
 
 
 def read_issue(exc: SubmissionError) -> Issue:
-    return Issue("read", "error", exc.message, sheet=exc.sheet, column=exc.column, rows=exc.rows or None)
+    return Issue(
+        "read", "error", exc.message, sheet=exc.sheet, column=exc.column, rows=exc.rows or None, row_noun=exc.row_noun
+    )
 
 
 def load_submission(
@@ -165,20 +170,27 @@ def load_submission(
         with conn.transaction():  # savepoint: everything here is undone on rejection
             typed: list[Canonical] = []
             read_errors: list[SubmissionError] = []
+            notes = [
+                Issue("read", "warning", note, sheet=s.sheet, row_noun=s.row_noun) for s in sources for note in s.notes
+            ]
             for source in sources:
                 with timed(f"read {source.table.name}"):
                     text = source.read()
                 with timed(f"type {source.table.name}"):
                     try:
-                        typed.append(canonical.to_canonical(text, source.table, source.sheet))
+                        typed.append(canonical.to_canonical(text, source.table, source.sheet, source.row_noun))
                     except canonical.TypeErrors as exc:
                         read_errors += exc.errors
             if read_errors:
-                raise Rejected([read_issue(e) for e in read_errors])
+                raise Rejected([read_issue(e) for e in read_errors] + notes)
+            result.issues += notes
+            # Every table is in place before any is validated: a rule of one table may look at another
+            # (funding dates against the programme's period in the register sent in the same workbook).
+            for rows in typed:
+                with timed(f"copy {rows.table.name}"):
+                    result.rows[rows.table.name] = loading.copy_rows(conn, rows, submission_id)
             for rows in typed:
                 name = rows.table.name
-                with timed(f"copy {name}"):
-                    result.rows[name] = loading.copy_rows(conn, rows, submission_id)
                 batch = loading.batch_view(conn, rows.table, submission_id)
                 with timed(f"validate {name}"):
                     suite_result = validation.validate(
@@ -190,13 +202,17 @@ def load_submission(
                         today=today,
                     )
                 validations.append(suite_result)
-                result.issues += [outcome_issue(o, rows.sheet) for o in suite_result.errors + suite_result.warnings]
+                result.issues += [
+                    outcome_issue(o, rows.sheet, rows.row_noun) for o in suite_result.errors + suite_result.warnings
+                ]
             if result.errors:
                 raise Rejected(result.issues)
             if dry_run:
-                raise Rejected([])
+                raise Rejected(result.issues)
     except SubmissionError as exc:  # a file that could not be read after all
         result.issues = [read_issue(exc)]
+    except SubmissionErrors as exc:
+        result.issues = [read_issue(e) for e in exc.errors]
     except Rejected as rejected:
         result.issues = rejected.issues
     report = None
@@ -249,6 +265,8 @@ def validate_file(path: Path, url: str, *, kind: str | None = None, today: dt.da
             _fmt, sources = read_submission(path, kind)
         except SubmissionError as exc:
             return IngestResult(path, "rejected", issues=[read_issue(exc)])
+        except SubmissionErrors as exc:
+            return IngestResult(path, "rejected", issues=[read_issue(e) for e in exc.errors])
         # A provisional submission row, so the typed rows have an owner; rolled back with everything else.
         sub = audit.register(
             conn,

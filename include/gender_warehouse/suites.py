@@ -14,14 +14,26 @@ from typing import Any
 
 from gender_warehouse import reference, settings
 from gender_warehouse.contracts import (
+    AGE_GROUP_PATTERN,
     APPOINTMENT_TYPES,
+    BENEFICIARY_SEX_CODES,
+    BENEFICIARY_UNITS,
+    DAC_GENDER_CODES,
     EVENT_TYPES,
     HR_EVENTS,
     HR_HEADCOUNT,
     LOCATION_TYPES,
+    ORGANISATION_ROLES,
+    PROGRAMME_BENEFICIARIES,
+    PROGRAMME_FUNDING,
+    PROGRAMME_REGISTER,
+    RECORD_KINDS,
     SEX_CODES,
     STAFF_CATEGORIES,
     TABLES,
+    TRANSACTION_TYPES,
+    UNCT_GEM_CODES,
+    VALUE_KINDS,
     Table,
 )
 
@@ -104,21 +116,23 @@ def category_grade_pairs(grade_column: str) -> dict[str, Any]:
     )
 
 
-def date_range(column: str) -> list[dict[str, Any]]:
-    return [
-        expectation(
-            "expect_column_max_to_be_between",
-            f"{column} is not in the future",
-            column=column,
-            max_value={"$PARAMETER": "today"},
-        ),
-        expectation(
-            "expect_column_min_to_be_between",
-            f"{column} is not before {EARLIEST_DATE}",
-            column=column,
-            min_value=EARLIEST_DATE,
-        ),
-    ]
+def date_range(column: str, *, future: bool = False) -> list[dict[str, Any]]:
+    """A date not before the UN existed and, unless it may be planned ahead, not in the future."""
+    earliest = expectation(
+        "expect_column_min_to_be_between",
+        f"{column} is not before {EARLIEST_DATE}",
+        column=column,
+        min_value=EARLIEST_DATE,
+    )
+    if future:
+        return [earliest]
+    latest = expectation(
+        "expect_column_max_to_be_between",
+        f"{column} is not in the future",
+        column=column,
+        max_value={"$PARAMETER": "today"},
+    )
+    return [latest, earliest]
 
 
 def count_range(column: str) -> dict[str, Any]:
@@ -136,6 +150,17 @@ def unique_key(table: Table) -> dict[str, Any]:
         "expect_compound_columns_to_be_unique",
         "each combination of " + ", ".join(table.key) + " appears once",
         column_list=list(table.key),
+    )
+
+
+def not_before(later: str, earlier: str) -> dict[str, Any]:
+    return expectation(
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        f"{later} is on or after {earlier}",
+        column_A=later,
+        column_B=earlier,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
     )
 
 
@@ -223,14 +248,7 @@ def hr_events_suite() -> list[dict[str, Any]]:
             ignore_row_if="either_value_is_missing",
             row_condition=comparison("event_type", "==", "PROMOTION"),
         ),
-        expectation(
-            "expect_column_pair_values_a_to_be_greater_than_b",
-            "period_end is on or after period_start",
-            column_A="period_end",
-            column_B="period_start",
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-        ),
+        not_before("period_end", "period_start"),
         count_range("count"),
         *date_range("period_start"),
         *date_range("period_end"),
@@ -238,7 +256,286 @@ def hr_events_suite() -> list[dict[str, Any]]:
     ]
 
 
-BUILDERS = {HR_HEADCOUNT.name: hr_headcount_suite, HR_EVENTS.name: hr_events_suite}
+# --- programme submissions ----------------------------------------------------------------------------------
+
+# IATI identifiers: an organisation identifier and the organisation's own id, joined by hyphens; none of the
+# characters IATI forbids (spaces, / & | ?).
+IATI_IDENTIFIER_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9._:()]+)+$"
+SDG_TARGET = r"(1[0-7]|[1-9])\.([0-9]{1,2}|[a-zA-Z])"
+
+
+def code_list_pattern(codes: tuple[str, ...] | list[str]) -> str:
+    one = "(" + "|".join(sorted(codes)) + ")"
+    return f"^{one}(;{one})*$"
+
+
+def programme_identifier() -> dict[str, Any]:
+    return expectation(
+        "expect_column_values_to_match_regex",
+        "programme_id is an IATI-style identifier: the organisation's identifier, a hyphen and the programme's own "
+        "id (XM-DAC-41146-EMPOWER), with no spaces or / & | ?",
+        column="programme_id",
+        regex=IATI_IDENTIFIER_PATTERN,
+    )
+
+
+def marker_codes() -> list[dict[str, Any]]:
+    return [
+        in_set(
+            "unct_gem",
+            list(UNCT_GEM_CODES),
+            "a UNCT Gender Equality Marker code: 0 none, 1 limited, 2 significant, 3 principal objective",
+        ),
+        in_set(
+            "dac_gender_marker",
+            list(DAC_GENDER_CODES),
+            "an OECD DAC gender marker code: 0 not targeted, 1 significant, 2 principal objective",
+        ),
+    ]
+
+
+# The programme each row belongs to, as the register stands with this submission: the register rows sent in the
+# same file first, else the warehouse's current ones. {batch} is the submitted table.
+PROGRAMMES_CTE = """
+with this_submission as (select distinct submission_id from {batch}),
+programmes as (
+    select distinct on (r.programme_id) r.programme_id, r.start_date, r.end_date
+    from raw.programme_register as r
+    left join this_submission as t using (submission_id)
+    where t.submission_id is not null or r.superseded_by is null
+    order by r.programme_id, (t.submission_id is not null) desc, r.submission_id desc
+)"""
+
+UNREGISTERED_PROGRAMME_QUERY = (
+    PROGRAMMES_CTE
+    + """
+select b.programme_id, count(*) as rows
+from {batch} as b
+where not exists (select 1 from programmes as p where p.programme_id = b.programme_id)
+group by b.programme_id
+order by b.programme_id
+"""
+)
+
+RESULTS_OUTSIDE_PROGRAMME_QUERY = (
+    PROGRAMMES_CTE
+    + """
+select b.source_row, b.programme_id, b.indicator_code, b.value_kind, b.period_start, b.period_end,
+       p.start_date as programme_start, p.end_date as programme_end
+from {batch} as b
+join programmes as p using (programme_id)
+where b.value_kind in ('TARGET', 'ACTUAL')
+  and (b.period_end < p.start_date or b.period_start > p.end_date)
+order by b.source_row
+"""
+)
+
+FUNDING_OUTSIDE_PROGRAMME_QUERY = (
+    PROGRAMMES_CTE
+    + """
+select f.source_row, f.programme_id, f.record_kind, f.transaction_type, f.date, f.period_end,
+       p.start_date as programme_start, p.end_date as programme_end
+from {batch} as f
+join programmes as p using (programme_id)
+where coalesce(f.period_end, f.date) < p.start_date or f.date > p.end_date
+order by f.source_row
+"""
+)
+
+SEX_ROWS_ABOVE_TOTAL_QUERY = """
+select programme_id, indicator_code, value_kind, period_start, period_end, country, subnational_area,
+       beneficiary_unit, age_group,
+       sum(value) filter (where sex <> 'TOTAL') as sum_of_sexes,
+       max(value) filter (where sex = 'TOTAL') as total
+from {batch}
+where beneficiary_unit <> 'PERCENT'
+group by programme_id, indicator_code, value_kind, period_start, period_end, country, subnational_area,
+         beneficiary_unit, age_group
+having sum(value) filter (where sex <> 'TOTAL') > max(value) filter (where sex = 'TOTAL')
+order by programme_id, indicator_code, value_kind, period_start, country, subnational_area, age_group
+"""
+
+PROGRAMME_COLUMNS = (
+    "title",
+    "lead_entity",
+    "countries",
+    "start_date",
+    "end_date",
+    "unct_gem",
+    "dac_gender_marker",
+    "sdg_targets",
+)
+INCONSISTENT_PROGRAMME_QUERY = f"""
+select programme_id, count(*) as rows,
+       count(distinct md5(row({", ".join(PROGRAMME_COLUMNS)})::text)) as versions
+from {{batch}}
+group by programme_id
+having count(distinct md5(row({", ".join(PROGRAMME_COLUMNS)})::text)) > 1
+order by programme_id
+"""
+
+
+def programme_register_suite() -> list[dict[str, Any]]:
+    t = PROGRAMME_REGISTER
+    return [
+        *common_expectations(t),
+        programme_identifier(),
+        in_set("lead_entity", reference.entity_codes(), "an entity code from the entities reference"),
+        in_set(
+            "role",
+            list(ORGANISATION_ROLES.values()),
+            "an IATI organisation role: " + ", ".join(f"{name} ({code})" for code, name in ORGANISATION_ROLES.items()),
+        ),
+        expectation(
+            "expect_column_values_to_match_regex",
+            "countries is a list of ISO 3166-1 alpha-3 codes separated by ; (VNM;BGD;KHM)",
+            column="countries",
+            regex=code_list_pattern(reference.country_codes()),
+        ),
+        expectation(
+            "expect_column_values_to_match_regex",
+            "sdg_targets is a list of SDG targets separated by ; (5.5;8.3;16.a)",
+            column="sdg_targets",
+            regex=f"^{SDG_TARGET}(;{SDG_TARGET})*$",
+        ),
+        *marker_codes(),
+        not_before("end_date", "start_date"),
+        *date_range("start_date", future=True),
+        unique_key(t),
+        expectation(
+            "unexpected_rows_expectation",
+            "every row of a programme gives the same title, lead entity, countries, dates, markers and SDG targets",
+            unexpected_rows_query=INCONSISTENT_PROGRAMME_QUERY.strip(),
+        ),
+    ]
+
+
+def programme_beneficiaries_suite() -> list[dict[str, Any]]:
+    t = PROGRAMME_BENEFICIARIES
+    return [
+        *common_expectations(t),
+        programme_identifier(),
+        in_set("value_kind", VALUE_KINDS, "one of " + ", ".join(VALUE_KINDS)),
+        in_set("sex", BENEFICIARY_SEX_CODES, "F, M, X (other), U (unknown) or TOTAL"),
+        in_set("country", reference.country_codes(), "an ISO 3166-1 alpha-3 country code (MWI, VNM, BIH)"),
+        in_set("beneficiary_unit", list(BENEFICIARY_UNITS), "one of " + ", ".join(BENEFICIARY_UNITS)),
+        expectation(
+            "expect_column_values_to_match_regex",
+            "age_group is ALL or an age range in years (0-17, 15-24, 60+)",
+            column="age_group",
+            regex=AGE_GROUP_PATTERN,
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            "value is not negative",
+            column="value",
+            min_value=0,
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            "a value whose unit is PERCENT lies from 0 to 100",
+            column="value",
+            min_value=0,
+            max_value=100,
+            row_condition=comparison("beneficiary_unit", "==", "PERCENT"),
+        ),
+        not_before("period_end", "period_start"),
+        expectation(
+            "expect_column_values_to_be_between",
+            "an ACTUAL value's period has started (a value planned ahead is a TARGET)",
+            column="period_start",
+            max_value={"$PARAMETER": "today"},
+            row_condition=comparison("value_kind", "==", "ACTUAL"),
+        ),
+        *date_range("period_start", future=True),
+        unique_key(t),
+        expectation(
+            "unexpected_rows_expectation",
+            "a target or actual value's period lies at least partly within the programme's period (start_date to "
+            "end_date in the programme register)",
+            unexpected_rows_query=RESULTS_OUTSIDE_PROGRAMME_QUERY.strip(),
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "the F, M, X and U rows add up to more than the TOTAL row of the same indicator, period, place and age "
+            "group (a warning: check the figures; published data sometimes does this)",
+            severity="warning",
+            unexpected_rows_query=SEX_ROWS_ABOVE_TOTAL_QUERY.strip(),
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "the programme is not in the programme register yet (a warning: send its programme_register rows, "
+            "or the marts show it without title, entities or dates)",
+            severity="warning",
+            unexpected_rows_query=UNREGISTERED_PROGRAMME_QUERY.strip(),
+        ),
+    ]
+
+
+def programme_funding_suite() -> list[dict[str, Any]]:
+    t = PROGRAMME_FUNDING
+    transaction = comparison("record_kind", "==", "TRANSACTION")
+    supported = ", ".join(f"{code} {name}" for code, name in TRANSACTION_TYPES.items())
+    return [
+        *common_expectations(t),
+        programme_identifier(),
+        in_set("record_kind", RECORD_KINDS, "BUDGET or TRANSACTION"),
+        in_set("transaction_type", list(TRANSACTION_TYPES), f"a supported IATI transaction type ({supported})"),
+        expectation(
+            "expect_column_values_to_not_be_null",
+            "transaction_type is required for a TRANSACTION",
+            column="transaction_type",
+            row_condition=transaction,
+        ),
+        expectation(
+            "expect_column_values_to_be_null",
+            "a BUDGET has no transaction_type",
+            column="transaction_type",
+            row_condition=comparison("record_kind", "==", "BUDGET"),
+        ),
+        in_set("currency", reference.currency_codes(), "an ISO 4217 currency code (USD, EUR, SEK)"),
+        expectation("expect_column_values_to_be_between", "amount is not negative", column="amount", min_value=0),
+        *marker_codes(),
+        not_before("period_end", "date"),
+        expectation(
+            "expect_column_values_to_be_between",
+            "a transaction's date is not in the future (planned money is a BUDGET)",
+            column="date",
+            max_value={"$PARAMETER": "today"},
+            row_condition=transaction,
+        ),
+        *date_range("date", future=True),
+        *date_range("value_date", future=True),
+        expectation(
+            "expect_compound_columns_to_be_unique",
+            "the same record appears more than once (a warning: counted twice if it is a mistake)",
+            severity="warning",
+            column_list=list(t.column_names),
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "a transaction dated, or a budget period, outside the programme's period (a warning: money often "
+            "arrives before a programme starts and is spent after it ends, but check the dates)",
+            severity="warning",
+            unexpected_rows_query=FUNDING_OUTSIDE_PROGRAMME_QUERY.strip(),
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "the programme is not in the programme register yet (a warning: send its programme_register rows, "
+            "or the marts show it without title, entities or dates)",
+            severity="warning",
+            unexpected_rows_query=UNREGISTERED_PROGRAMME_QUERY.strip(),
+        ),
+    ]
+
+
+BUILDERS = {
+    HR_HEADCOUNT.name: hr_headcount_suite,
+    HR_EVENTS.name: hr_events_suite,
+    PROGRAMME_REGISTER.name: programme_register_suite,
+    PROGRAMME_BENEFICIARIES.name: programme_beneficiaries_suite,
+    PROGRAMME_FUNDING.name: programme_funding_suite,
+}
 
 
 def build_suite(table: Table) -> dict[str, Any]:

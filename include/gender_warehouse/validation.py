@@ -13,6 +13,7 @@ GX itself (about 5 s to import) is imported only where it is needed: Data Docs a
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 import importlib.metadata
 import json
@@ -175,6 +176,8 @@ def ignored_pairs(rows: pa.Table, k: dict[str, Any], default: str) -> pa.Chunked
 
 
 def bound(value: Any, like: pa.DataType) -> pa.Scalar:
+    if pa.types.is_decimal(like):  # an int64 scalar does not fit decimal(21, 6): go through the exact text
+        return pa.scalar(decimal.Decimal(str(value)), like)
     return pa.scalar(value).cast(like)
 
 

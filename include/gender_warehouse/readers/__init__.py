@@ -8,7 +8,7 @@ canonical.py's work.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,6 +25,8 @@ class TableSource:
     sheet: str | None  # the XLSX sheet; None for a CSV file
     columns: list[str]  # the contract's column names, in the file's order
     read: Callable[[], pa.Table]  # source_row (int64) and every contract column (string; absent optional = null)
+    row_noun: str = "row"  # what source_row counts: a row of a sheet or CSV file, or a line of an XML file
+    notes: list[str] = field(default_factory=list)  # what the reader left out or changed: warnings to report
 
 
 def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]) -> pa.Table:
@@ -42,7 +44,7 @@ def file_format(path: Path) -> str:
     """csv, xlsx or xml, from the name and checked against the first bytes."""
     suffix = path.suffix.lower()
     with path.open("rb") as f:
-        head = f.read(8)
+        head = f.read(256)
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise SubmissionError("this is an old binary Excel file (.xls); save it as an Excel workbook (.xlsx)")
     if head.startswith(b"PK\x03\x04"):
@@ -51,10 +53,15 @@ def file_format(path: Path) -> str:
         return "xlsx"
     if suffix in (".xlsx", ".xlsm"):
         raise SubmissionError("the file is named .xlsx but is not an Excel workbook (it is not a zip archive)")
+    if suffix == ".xml":
+        if not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+            raise SubmissionError("the file is named .xml but does not start with an XML tag")
+        return "xml"
     if suffix in (".csv", ".txt", ".tsv"):
         return "csv"
     raise SubmissionError(
-        f"unsupported file type {suffix or '(no extension)'!r}; expected a CSV file (.csv) or an Excel workbook (.xlsx)"
+        f"unsupported file type {suffix or '(no extension)'!r}; expected a CSV file (.csv), an Excel workbook "
+        "(.xlsx) or an IATI activity file (.xml)"
     )
 
 
@@ -64,7 +71,11 @@ def read_submission(path: Path, kind: str | None = None) -> tuple[str, list[Tabl
     if fmt == "csv":
         from gender_warehouse.readers.csv_reader import read_csv
 
-        return fmt, [read_csv(path, kind)]
+        return fmt, read_csv(path, kind)
+    if fmt == "xml":
+        from gender_warehouse.readers.iati_reader import read_iati
+
+        return fmt, read_iati(path)
     from gender_warehouse.readers.xlsx_reader import read_xlsx
 
     return fmt, read_xlsx(path, kind)

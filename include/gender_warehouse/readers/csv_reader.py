@@ -11,13 +11,13 @@ import pyarrow.csv as pacsv
 
 from gender_warehouse.contracts import TABLES, Table, kind_in_file_name, table_for
 from gender_warehouse.errors import SubmissionError
-from gender_warehouse.readers import TableSource, detect_table, map_header, reject_foreign_format, text_table
+from gender_warehouse.readers import TableSource, detect_table, hpc_needs, map_header, reject_foreign_format, text_table
 
 HEADER_LIMIT = 64 * 1024
 DELIMITERS = (",", ";", "\t")
 
 
-def read_csv(path: Path, kind: str | None = None) -> TableSource:
+def read_csv(path: Path, kind: str | None = None) -> list[TableSource]:
     with path.open("rb") as f:
         head = f.read(HEADER_LIMIT)
     if head.startswith(b"\xef\xbb\xbf"):
@@ -36,12 +36,14 @@ def read_csv(path: Path, kind: str | None = None) -> TableSource:
         ) from None
     delimiter = max(DELIMITERS, key=header_text.count)
     names = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
+    if hpc_needs.is_hpc_needs(names) and not kind:
+        return hpc_needs.read_hpc_needs(path, names, delimiter)
     reject_foreign_format(names)
     table = choose_table(path, names, kind)
     columns = map_header(names, table)
-    return TableSource(
-        table=table, sheet=None, columns=columns, read=lambda: read_rows(path, table, columns, delimiter)
-    )
+    return [
+        TableSource(table=table, sheet=None, columns=columns, read=lambda: read_rows(path, table, columns, delimiter))
+    ]
 
 
 def choose_table(path: Path, names: list[str], kind: str | None) -> Table:

@@ -145,6 +145,10 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        # 15 significant digits undo binary noise (0.1 + 0.2 is stored as 0.30000000000000004).
+        text = format(value, ".15g")
+        return str(value) if "e" in text else text
     return str(value)

@@ -70,6 +70,9 @@ create table if not exists audit.submission_issues (
     message         text not null,
     primary key (submission_id, issue_no)
 );
+-- What the rows count: rows of a sheet or CSV file, or lines of an XML file.
+alter table audit.submission_issues add column if not exists row_noun text not null default 'row'
+    check (row_noun in ('row', 'line'));
 comment on table audit.submission_issues is 'Errors and warnings found in a submission, each naming the sheet, rows and column.';
 
 -- One row per table loaded by a submission, written in the same transaction as the rows.

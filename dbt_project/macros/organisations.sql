@@ -1,0 +1,18 @@
+{#- How the programme tables name an organisation: by a UN entity's code (UN-WOMEN), by its IATI identifier
+    (XM-DAC-41146, or the bare CRS channel code 41146) or by its name (the entity's official name is
+    recognised). These macros resolve the first two to the
+    entity and give every organisation one key, so that a donor or receiver written either way is one party. -#}
+
+{% macro entity_of_organisation(entities_relation, name_column, ref_column) -%}
+    coalesce(
+        (select e.entity_code from {{ entities_relation }} as e where e.entity_code = upper(trim({{ name_column }}))),
+        (select e.entity_code from {{ entities_relation }} as e
+         where e.iati_org_ref <> ''
+           and upper(e.iati_org_ref) in (upper(trim({{ ref_column }})), 'XM-DAC-' || upper(trim({{ ref_column }})))),
+        (select e.entity_code from {{ entities_relation }} as e where lower(e.entity_name) = lower(trim({{ name_column }})))
+    )
+{%- endmacro %}
+
+{% macro organisation_key(entity_column, name_column, ref_column) -%}
+    coalesce({{ entity_column }}, upper(nullif(trim({{ ref_column }}), '')), lower(nullif(trim({{ name_column }}), '')))
+{%- endmacro %}

@@ -1,0 +1,124 @@
+{#- Every current funding record with its organisations resolved, its US dollar value and whether it passes on
+    money already counted.
+
+    USD: the amount divided by the rate (units per USD) of its currency for the month of its value date. The
+    rate, its source and its month stay beside the result. Without a rate for that currency and month the USD
+    amount is null and conversion_status is NO_RATE: never dropped, never converted at 1.
+
+    Passed on: an incoming transaction (types 1, 11) whose provider received an incoming transaction of the same
+    type for the same programme from someone else: a pooled fund or a lead entity handing on a donor's money.
+    The money is counted once, where it entered the programme. -#}
+with funding as (
+    select * from {{ ref('stg_warehouse__programme_funding') }}
+),
+
+programmes as (
+    select * from {{ ref('int_programmes') }}
+),
+
+entities as (
+    select * from {{ ref('ref_entities') }}
+),
+
+pooled_funds as (
+    select * from {{ ref('ref_pooled_funds') }}
+),
+
+rates as (
+    select * from {{ ref('ref_exchange_rates') }}
+),
+
+resolved as (
+    select
+        funding.*,
+        {{ entity_of_organisation('entities', 'funding.provider_org', 'funding.provider_org_ref') }} as provider_entity_code,
+        {{ entity_of_organisation('entities', 'funding.receiver_org', 'funding.receiver_org_ref') }} as receiver_entity_code
+    from funding
+),
+
+keyed as (
+    select
+        resolved.*,
+        {{ organisation_key('provider_entity_code', 'provider_org', 'provider_org_ref') }} as provider_key,
+        {{ organisation_key('receiver_entity_code', 'receiver_org', 'receiver_org_ref') }} as receiver_key,
+        exists (
+            select 1 from pooled_funds as f
+            where upper(f.iati_org_ref) in (upper(resolved.provider_org_ref), 'XM-DAC-' || upper(resolved.provider_org_ref))
+               or lower(f.fund_name) = lower(resolved.provider_org)
+        ) as provider_is_pooled_fund
+    from resolved
+),
+
+incoming as (
+    select distinct programme_id, transaction_type, receiver_key, provider_key
+    from keyed
+    where record_kind = 'TRANSACTION' and transaction_type in ('1', '11') and receiver_key is not null
+),
+
+converted as (
+    select
+        keyed.*,
+        case
+            when keyed.currency_code = 'USD' then 'USD'
+            when rates.units_per_usd is not null then 'CONVERTED'
+            else 'NO_RATE'
+        end as conversion_status,
+        case when keyed.currency_code = 'USD' then 1 else rates.units_per_usd end as units_per_usd,
+        case when keyed.currency_code = 'USD' then 'none: the amount is in US dollars' else rates.rate_source end
+            as rate_source,
+        case when keyed.currency_code <> 'USD' then rates.effective_date end as rate_effective_date,
+        case
+            when keyed.currency_code = 'USD' then keyed.amount
+            else round(keyed.amount / rates.units_per_usd, 2)
+        end as usd_amount
+    from keyed
+    left join rates
+        on rates.currency_code = keyed.currency_code
+        and rates.effective_date = date_trunc('month', keyed.value_date)::date
+),
+
+final as (
+    select
+        converted.programme_id,
+        converted.submission_id,
+        converted.source_sheet,
+        converted.source_row,
+        converted.record_kind,
+        converted.transaction_type,
+        converted.funding_date,
+        extract(year from converted.funding_date)::integer as funding_year,
+        converted.period_end,
+        converted.amount,
+        converted.currency_code,
+        converted.value_date,
+        converted.usd_amount,
+        converted.units_per_usd,
+        converted.rate_source,
+        converted.rate_effective_date,
+        converted.conversion_status,
+        converted.provider_org,
+        converted.provider_org_ref,
+        converted.provider_entity_code,
+        converted.provider_key,
+        converted.provider_is_pooled_fund,
+        converted.receiver_org,
+        converted.receiver_org_ref,
+        converted.receiver_entity_code,
+        converted.receiver_key,
+        converted.record_kind = 'TRANSACTION'
+            and converted.transaction_type in ('1', '11')
+            and exists (
+                select 1 from incoming
+                where incoming.programme_id = converted.programme_id
+                  and incoming.transaction_type = converted.transaction_type
+                  and incoming.receiver_key = converted.provider_key
+                  and incoming.provider_key is distinct from converted.provider_key
+            ) as is_passed_on,
+        coalesce(converted.dac_gender_marker, programmes.dac_gender_marker) as dac_gender_marker,
+        coalesce(converted.unct_gem, programmes.unct_gem) as unct_gem,
+        programmes.lead_entity_code
+    from converted
+    left join programmes using (programme_id)
+)
+
+select * from final

@@ -1,0 +1,29 @@
+{#- Transactions by donor (provider), programme, receiving entity, year and transaction type, in the original
+    currency and in US dollars. Money passed on (is_passed_on in fct_programme_funding) is left out, so that a
+    donor's contribution through a pooled fund or a lead entity counts once, as the donor's: summing this
+    mart never counts money twice. -#}
+with funding as (
+    select * from {{ ref('fct_programme_funding') }}
+    where record_kind = 'TRANSACTION' and not is_passed_on
+),
+
+final as (
+    select
+        coalesce(provider_entity_code, provider_org, provider_org_ref, 'not given')::text as donor,
+        bool_or(provider_is_pooled_fund)::boolean as donor_is_pooled_fund,
+        programme_id::text as programme_id,
+        coalesce(receiver_entity_code, lead_entity_code)::text as receiving_entity_code,
+        funding_year::integer as funding_year,
+        transaction_type::text as transaction_type,
+        min(transaction_type_name)::text as transaction_type_name,
+        currency_code::text as currency_code,
+        sum(amount)::numeric(21, 6) as amount,
+        sum(usd_amount)::numeric(21, 2) as usd_amount,
+        coalesce(sum(amount) filter (where conversion_status = 'NO_RATE'), 0)::numeric(21, 6) as amount_without_rate,
+        count(*)::integer as transaction_count,
+        count(*) filter (where conversion_status = 'NO_RATE')::integer as transactions_without_rate
+    from funding
+    group by 1, 3, 4, 5, 6, 8
+)
+
+select * from final

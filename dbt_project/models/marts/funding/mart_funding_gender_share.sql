@@ -1,0 +1,30 @@
+{#- How much funding targets gender equality: by year, lead entity and transaction type, the US dollars with a
+    significant or principal gender marker (DAC 1-2, UNCT GEM 2-3) and their share. Passed-on money is left out;
+    amounts with no rate are counted apart (their share is unknown, not zero). -#}
+with funding as (
+    select * from {{ ref('fct_programme_funding') }}
+    where not is_passed_on
+),
+
+final as (
+    select
+        funding_year::integer as funding_year,
+        lead_entity_code::text as lead_entity_code,
+        record_kind::text as record_kind,
+        coalesce(transaction_type, 'BUDGET')::text as transaction_type,
+        coalesce(sum(usd_amount), 0)::numeric(21, 2) as usd_amount,
+        coalesce(sum(usd_amount) filter (where has_gender_marker), 0)::numeric(21, 2) as usd_with_gender_marker,
+        coalesce(sum(usd_amount) filter (where is_gender_significant_or_principal), 0)::numeric(21, 2)
+            as usd_significant_or_principal,
+        coalesce(sum(usd_amount) filter (where is_gender_principal), 0)::numeric(21, 2) as usd_principal,
+        round(
+            sum(usd_amount) filter (where is_gender_significant_or_principal)
+            / nullif(sum(usd_amount) filter (where has_gender_marker), 0),
+            4
+        )::numeric(7, 4) as share_significant_or_principal,
+        count(*) filter (where conversion_status = 'NO_RATE')::integer as records_without_rate
+    from funding
+    group by 1, 2, 3, 4
+)
+
+select * from final

@@ -1,0 +1,49 @@
+{#- Each programme's money in US dollars by stage: budgeted, pledged (incoming commitments), received (incoming
+    funds), committed, disbursed and spent, with disbursement and expenditure against commitments and receipts
+    against pledges. Passed-on incoming money is counted once. -#}
+with funding as (
+    select * from {{ ref('fct_programme_funding') }}
+    where not is_passed_on
+),
+
+programmes as (
+    select * from {{ ref('dim_programme') }}
+),
+
+by_programme as (
+    select
+        programme_id,
+        coalesce(sum(usd_amount) filter (where record_kind = 'BUDGET'), 0) as budget_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '11'), 0) as pledged_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '1'), 0) as received_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '2'), 0) as committed_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '3'), 0) as disbursed_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '4'), 0) as spent_usd,
+        count(*) filter (where conversion_status = 'NO_RATE') as records_without_rate,
+        string_agg(distinct currency_code, ', ' order by currency_code) as currencies
+    from funding
+    group by programme_id
+),
+
+final as (
+    select
+        b.programme_id::text as programme_id,
+        p.programme_title::text as programme_title,
+        p.lead_entity_code::text as lead_entity_code,
+        b.budget_usd::numeric(21, 2) as budget_usd,
+        b.pledged_usd::numeric(21, 2) as pledged_usd,
+        b.received_usd::numeric(21, 2) as received_usd,
+        b.committed_usd::numeric(21, 2) as committed_usd,
+        b.disbursed_usd::numeric(21, 2) as disbursed_usd,
+        b.spent_usd::numeric(21, 2) as spent_usd,
+        round(b.received_usd / nullif(b.pledged_usd, 0), 4)::numeric as received_share_of_pledged,
+        round(b.disbursed_usd / nullif(b.committed_usd, 0), 4)::numeric as disbursed_share_of_committed,
+        round(b.spent_usd / nullif(b.committed_usd, 0), 4)::numeric as spent_share_of_committed,
+        round(b.spent_usd / nullif(b.received_usd, 0), 4)::numeric as spent_share_of_received,
+        b.records_without_rate::integer as records_without_rate,
+        b.currencies::text as currencies
+    from by_programme as b
+    left join programmes as p using (programme_id)
+)
+
+select * from final

