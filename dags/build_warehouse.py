@@ -14,6 +14,8 @@ dbt (DbtTaskGroup: seeds, staging → intermediate → marts; one `dbt build` pe
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from typing import Any
 
 from airflow.sdk import Asset, RetryDecision, RetryPolicy, dag, task
@@ -22,10 +24,12 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.base import DbtTestMixin
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
+from gender_warehouse.contracts import TABLES
 from gender_warehouse.warehouse import dbt_project_dir, manifest_path
 
 CONN_ID = "gwh_warehouse"
-RAW_ASSETS = [Asset("raw.hr_headcount"), Asset("raw.hr_events")]  # and raw.programme_* when they come
+# One asset per submission table (raw.hr_headcount, raw.programme_funding, ...): a load of any of them builds.
+RAW_ASSETS = [Asset(t.raw_table) for t in TABLES.values()]
 
 MANIFEST = manifest_path()
 if not MANIFEST.is_file():
@@ -93,7 +97,7 @@ def no_retries_on_tests(group: Any) -> None:
 @dag(
     dag_id="build_warehouse",
     description="dbt seeds, models and tests (Cosmos) on every raw load; then dbt docs and Data Docs",
-    schedule=RAW_ASSETS[0] | RAW_ASSETS[1],
+    schedule=functools.reduce(operator.or_, RAW_ASSETS),
     start_date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,

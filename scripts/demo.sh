@@ -21,8 +21,9 @@ mkdir -p "$logs" "$GWH_LANDING_DIR"
 echo "Warehouse: $(gwh db url)"
 airflow db migrate > "$logs/db-migrate.log" 2>&1 || { tail -20 "$logs/db-migrate.log"; exit 1; }
 
-# The originals first, then the correction that supersedes WIPO's 2024 rows, then files with mistakes.
-cp include/sample_submissions/hr/* "$GWH_LANDING_DIR/"
+# The originals first (HR files, and the programmes as CSV, XLSX and IATI XML), then the correction that
+# supersedes WIPO's 2024 rows, then files with mistakes.
+cp include/sample_submissions/hr/* include/sample_submissions/programmes/* "$GWH_LANDING_DIR/"
 sleep 1
 cp include/sample_submissions/corrections/* include/sample_submissions/rejected/* "$GWH_LANDING_DIR/"
 

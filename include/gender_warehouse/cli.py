@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from gender_warehouse import db, settings
+from gender_warehouse.contracts import TABLES
 from gender_warehouse.errors import SubmissionError
 from gender_warehouse.warehouse import BuildError
 
@@ -36,7 +37,8 @@ def parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="register, archive, validate and load submission files")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files, or folders to take every file from")
     ingest.add_argument(
-        "--kind", help="the table a CSV file holds, when its name does not say (hr_headcount, hr_events)"
+        "--kind",
+        help="the table a CSV file holds, when its name does not say: " + ", ".join(TABLES),
     )
     ingest.add_argument("--submitted-by", help="who sent the files (an entity code or a person)")
     ingest.add_argument("--no-docs", action="store_true", help="skip building Data Docs pages (build them later)")
@@ -187,7 +189,6 @@ def cmd_status(args: argparse.Namespace, url: str) -> int:
 
 def cmd_suites(args: argparse.Namespace) -> int:
     from gender_warehouse import suites
-    from gender_warehouse.contracts import TABLES
 
     if args.suites_command == "write":
         for path in suites.write_suites():
@@ -239,6 +240,27 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
     for f in compared:
         table.add_row(escape(f.statement), f.expected, f.computed, "[green]✓[/]" if f.agrees else "[red]✗[/]")
     console.print(table)
+    money = RichTable(
+        "programme",
+        "currencies",
+        "pledged US$",
+        "received US$",
+        "spent US$",
+        "passed on (not counted again)",
+        "records with no rate",
+        title="Programme funding in US dollars (rates: dbt_project/seeds/ref_exchange_rates.csv)",
+    )
+    for _id, title, currencies, pledged, received, spent, no_rate, passed_on in figures.funding_overview(url):
+        money.add_row(
+            escape(title[:60]),
+            currencies,
+            f"{pledged:,.0f}",
+            f"{received:,.0f}",
+            f"{spent:,.0f}",
+            f"{passed_on:,.0f}",
+            str(no_rate) if no_rate else "",
+        )
+    console.print(money)
     return 0 if all(f.agrees for f in compared) else 1
 
 

@@ -7,12 +7,15 @@ can require them to agree.
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from gender_warehouse import settings
 
@@ -108,4 +111,50 @@ def compare(url: str, path: Path | None = None) -> list[Figure]:
                     sorted(computed) == sorted(entities),
                 )
             )
+        out += [programme_figure(conn, p) for p in expected.get("programmes", [])]
     return out
+
+
+def as_text(value: Any) -> str:
+    """A mart value as the figures file writes it: whole numbers without decimals, dates as YYYY-MM-DD."""
+    if isinstance(value, decimal.Decimal | float) and value == int(value):
+        return f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "no value" if value is None else str(value)
+
+
+def programme_figure(conn: psycopg.Connection, f: dict[str, Any]) -> Figure:
+    """One programme statement: the value of one column of the mart row its `where` names."""
+    conditions = [
+        sql.SQL("{} is null").format(sql.Identifier(k))
+        if v is None
+        else sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder())
+        for k, v in f["where"].items()
+    ]
+    query = sql.SQL("select {} from {} where {}").format(
+        sql.Identifier(f["column"]), sql.Identifier("marts", f["mart"]), sql.SQL(" and ").join(conditions)
+    )
+    rows = conn.execute(query, [v for v in f["where"].values() if v is not None]).fetchall()
+    computed = as_text(rows[0][0]) if len(rows) == 1 else f"{len(rows)} rows"
+    expected = as_text(f["expected"])
+    return Figure(f["statement"], expected, computed, computed == expected)
+
+
+FUNDING_OVERVIEW = """
+select f.programme_id, coalesce(p.programme_title, f.programme_id) as title, f.currencies,
+       f.pledged_usd, f.received_usd, f.spent_usd, f.records_without_rate,
+       (select coalesce(sum(usd_amount), 0) from marts.fct_programme_funding as x
+        where x.programme_id = f.programme_id and x.is_passed_on) as passed_on_usd
+from marts.mart_programme_funding_summary as f
+left join marts.dim_programme as p using (programme_id)
+order by f.programme_id
+"""
+
+
+def funding_overview(url: str) -> list[tuple[Any, ...]]:
+    """Each programme's funding in US dollars, with what was passed on (not counted again) and what has no rate."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(FUNDING_OVERVIEW).fetchall()

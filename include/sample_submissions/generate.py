@@ -49,6 +49,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import programmes
 from gender_warehouse.contracts import (
     APPOINTMENT_TYPES,
     EVENT_TYPES,
@@ -1347,6 +1348,7 @@ def readme(figures: dict, original_wipo: tuple[int, int], sizes: dict[str, int])
     for name, (mistake, stage, message) in REJECTED_ERRORS.items():
         lines.append(f"| `rejected/{name}` | {mistake} | {stage} | {message} |")
     lines.append("")
+    lines += programmes.readme_section()
     return "\n".join(lines)
 
 
@@ -1401,7 +1403,10 @@ def main() -> None:
         write_csv(path, header, lines, encoding)
         written.append(path)
 
+    written += programmes.write_programmes(HERE / "programmes")
+
     figures = expected_figures(final, events)
+    figures["programmes"] = programmes.FIGURES
     check_design(figures, final)
     path = HERE / "expected_figures.json"
     path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -6,7 +6,13 @@ with register as (
 ),
 
 participants as (
-    select * from {{ ref('int_programme_participants') }}
+    -- Names in byte order (collate "C"), so that the lists below read the same on every server.
+    select
+        programme_id,
+        participating_role,
+        participating_entity_code collate "C" as participating_entity_code,
+        coalesce(participating_entity_code, participating_org) collate "C" as participant_name
+    from {{ ref('int_programme_participants') }}
 ),
 
 programme_ids as (
@@ -38,9 +44,9 @@ by_role as (
         programme_id,
         string_agg(distinct participating_entity_code, ', ' order by participating_entity_code)
             as participating_entity_codes,
-        string_agg(distinct coalesce(participating_entity_code, participating_org), ', ')
+        string_agg(distinct participant_name, ', ' order by participant_name)
             filter (where participating_role = 'FUNDING') as funding_organisations,
-        string_agg(distinct coalesce(participating_entity_code, participating_org), ', ')
+        string_agg(distinct participant_name, ', ' order by participant_name)
             filter (where participating_role = 'IMPLEMENTING') as implementing_organisations,
         count(*) as participant_count
     from participants
