@@ -89,9 +89,9 @@ class RetryOnlyWhenTransient(RetryPolicy):
 
 def no_retries_on_tests(group: Any) -> None:
     """Test tasks (tests with several parents run on their own) fail at once: a failed test is a finding."""
-    for operator in group.iter_tasks():
-        if isinstance(operator, DbtTestMixin):
-            operator.retries = 0
+    for task_ in group.iter_tasks():
+        if isinstance(task_, DbtTestMixin):
+            task_.retries = 0
 
 
 @dag(

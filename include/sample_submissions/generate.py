@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import programmes
+
 from gender_warehouse.contracts import (
     APPOINTMENT_TYPES,
     EVENT_TYPES,
