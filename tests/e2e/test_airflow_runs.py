@@ -22,6 +22,7 @@ FILES = [
     "hr/hr_headcount_UNODC.csv",
     "hr/hr_events_UNOPS_2023.csv",
     "hr/hr_submission_UNICEF_2024.xlsx",
+    "programmes/malawi_peacebuilding_UN-WOMEN.xml",
     "rejected/hr_headcount_bad_sex_code.csv",
 ]
 
@@ -65,6 +66,7 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
         "hr_headcount_UNODC.csv": "loaded",
         "hr_events_UNOPS_2023.csv": "loaded",
         "hr_submission_UNICEF_2024.xlsx": "loaded",
+        "malawi_peacebuilding_UN-WOMEN.xml": "loaded",
         "hr_headcount_bad_sex_code.csv": "rejected",
     }
     assert (project / "reports" / "data_docs" / "index.html").exists()
@@ -73,7 +75,13 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
         events = metadata.execute(
             "select a.name, count(*) from asset_event e join asset a on a.id = e.asset_id group by a.name"
         ).fetchall()
-    assert sorted(events) == [("raw.hr_events", 1), ("raw.hr_headcount", 1)]
+    assert sorted(events) == [
+        ("raw.hr_events", 1),
+        ("raw.hr_headcount", 1),
+        ("raw.programme_beneficiaries", 1),
+        ("raw.programme_funding", 1),
+        ("raw.programme_register", 1),
+    ]
 
     build = airflow(["dags", "test", "build_warehouse"], env)
     assert build.returncode == 0, (build.stdout + build.stderr)[-3000:]
@@ -89,12 +97,17 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
         " and event_type = 'APPOINTMENT' and population_code = 'ALL_STAFF'",
     )
     assert round(float(share), 3) == 0.539
+    [(girls,)] = query(
+        database_url,
+        "select actual_women_girls from marts.mart_beneficiary_reach where indicator_code = 'GIRLS_BACK_IN_SCHOOL'",
+    )
+    assert girls == 28
     assert (project / "reports" / "dbt_docs" / "static_index.html").exists()
 
     # Nothing new in the landing folder: the next run finds nothing and changes nothing.
     again = airflow(["dags", "test", "ingest_submissions"], env)
     assert again.returncode == 0
-    assert query(database_url, "select count(*) from audit.submissions") == [(5,)]
+    assert query(database_url, "select count(*) from audit.submissions") == [(6,)]
 
 
 def url_parts(url: str) -> tuple:

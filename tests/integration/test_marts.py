@@ -18,7 +18,8 @@ def built_warehouse(admin_url: str, template_db: str, tmp_path_factory: pytest.T
     """The sample submissions ingested and the warehouse built once, for every test here."""
     with pytest.MonkeyPatch.context() as monkeypatch, fresh_database(admin_url, template_db) as url:
         make_project(tmp_path_factory.mktemp("project"), monkeypatch)
-        files = sorted((SAMPLES / "hr").iterdir()) + sorted((SAMPLES / "corrections").iterdir())
+        files = [*sorted((SAMPLES / "hr").iterdir()), *sorted((SAMPLES / "corrections").iterdir())]
+        files += sorted((SAMPLES / "programmes").iterdir())
         for f in files:
             assert pipeline.ingest_file(f, url, today=dt.date(2026, 11, 27)).status == "accepted"
         run = warehouse.build(url)
@@ -30,13 +31,13 @@ def test_marts_reproduce_every_published_figure(built_warehouse: str) -> None:
     compared = figures.compare(built_warehouse)
     disagreeing = [f for f in compared if not f.agrees]
     assert not disagreeing, disagreeing
-    assert len(compared) >= 30
+    assert len(compared) >= 48
 
 
 def test_the_unit_tests_run_and_pass(built_warehouse: str) -> None:
     run = warehouse.run_dbt(["test", "--select", "test_type:unit"], built_warehouse)
     assert {r["resource_type"] for r in run.results} == {"unit_test"}
-    assert len(run.results) >= 4 and all(r["status"] == "pass" for r in run.results)
+    assert len(run.results) >= 9 and all(r["status"] == "pass" for r in run.results)
 
 
 def test_descriptions_reach_postgres_comments(built_warehouse: str) -> None:
@@ -59,3 +60,79 @@ def test_a_superseded_submission_leaves_the_marts(built_warehouse: str) -> None:
         " where f.entity_code = 'WIPO' and f.snapshot_date = '2024-12-31'",
     )
     assert submission_file == "hr_headcount_WIPO_2024_revised.csv"
+
+
+def test_funding_keeps_original_currency_and_converts_with_the_rate_beside_it(built_warehouse: str) -> None:
+    rows = query(
+        built_warehouse,
+        "select currency_code, amount, usd_amount, units_per_usd, rate_effective_date, rate_source, conversion_status"
+        " from marts.fct_programme_funding where programme_id = 'XM-DAC-41302-PROTECT' and provider_org = 'European Union'"
+        " and transaction_type = '11'",
+    )
+    [(currency, amount, usd, rate, month, source, status)] = rows
+    assert (currency, amount, status) == ("EUR", 13_000_000, "CONVERTED")
+    assert (str(month), float(rate)) == ("2024-01-01", 0.9175)  # the seed's rate for January 2024
+    assert usd == round(amount / rate, 2)
+    assert "Federal Reserve H.10" in source
+    # Convertible marks have no rate in the seed: flagged, not dropped, not converted at 1.
+    [(usd_bam, status_bam)] = query(
+        built_warehouse,
+        "select usd_amount, conversion_status from marts.fct_programme_funding where currency_code = 'BAM'",
+    )
+    assert (usd_bam, status_bam) == (None, "NO_RATE")
+    [(without_rate,)] = query(
+        built_warehouse,
+        "select records_without_rate from marts.mart_programme_funding_summary"
+        " where programme_id = 'XM-DAC-41301-BIH-WOMEN-DRIVING-RESILIENCE'",
+    )
+    assert without_rate == 1
+
+
+def test_money_a_lead_entity_passes_on_is_counted_once(built_warehouse: str) -> None:
+    passed_on = query(
+        built_warehouse,
+        "select receiver_entity_code, amount from marts.fct_programme_funding"
+        " where programme_id = 'XM-DAC-41302-PROTECT' and is_passed_on order by receiver_entity_code",
+    )
+    assert passed_on == [("UN-WOMEN", 3_500_000), ("UNICEF", 3_000_000), ("UNODC", 2_500_000)]
+    [(pledged_eur,)] = query(
+        built_warehouse,
+        "select sum(amount) from marts.mart_funding_by_donor where programme_id = 'XM-DAC-41302-PROTECT'"
+        " and transaction_type = '11'",
+    )
+    assert pledged_eur == 13_000_000  # not 22 million
+    # Pooled-fund money with no recorded entry into the fund is the fund's, counted once.
+    [(fund, is_pooled, usd)] = query(
+        built_warehouse,
+        "select donor, donor_is_pooled_fund, sum(usd_amount) from marts.mart_funding_by_donor"
+        " where programme_id = 'XM-DAC-41146-MWI-PEACE-INFRASTRUCTURE' and transaction_type = '11'"
+        " group by donor, donor_is_pooled_fund",
+    )
+    assert (fund, is_pooled, usd) == ("United Nations Peacebuilding Fund", True, 2_500_000)
+
+
+def test_the_gender_share_of_funding_and_the_beneficiary_breakdown(built_warehouse: str) -> None:
+    shares = query(
+        built_warehouse,
+        "select lead_entity_code, share_significant_or_principal from marts.mart_funding_gender_share"
+        " where funding_year = 2024 and transaction_type = '11' order by lead_entity_code",
+    )
+    assert shares and all(0 <= s <= 1 for _, s in shares)
+    statuses = dict(
+        query(
+            built_warehouse,
+            "select indicator_code, disaggregation_status from marts.mart_beneficiary_reach"
+            " where programme_id = 'XM-DAC-41146-MWI-PEACE-INFRASTRUCTURE'",
+        )
+    )
+    assert statuses == {
+        "CHILD_MARRIAGES_ENDED": "not disaggregated",
+        "GIRLS_BACK_IN_SCHOOL": "incomplete",
+        "MOVEMENT_MEMBERS": "incomplete",
+    }
+    [(registered, markers)] = query(
+        built_warehouse,
+        "select is_registered, is_gender_significant_or_principal from marts.dim_programme"
+        " where programme_id = 'XM-DAC-41146-EMPOWER'",
+    )
+    assert registered and markers

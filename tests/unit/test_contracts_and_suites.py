@@ -48,3 +48,32 @@ def test_great_expectations_loads_every_suite() -> None:
         data = json.loads(suites.suite_path(table).read_text())
         suite = gx.ExpectationSuite(**data)
         assert len(suite.expectations) == len(data["expectations"])
+
+
+def test_the_currencies_seed_is_pycountrys_iso_4217() -> None:
+    with (ROOT / "dbt_project" / "seeds" / "ref_currencies.csv").open(newline="", encoding="utf-8") as f:
+        assert list(csv.DictReader(f)) == reference.currencies_seed_rows()
+
+
+def test_the_pooled_funds_seed_is_the_crs_list_of_un_pooled_funds() -> None:
+    with (ROOT / "dbt_project" / "seeds" / "ref_pooled_funds.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows == reference.pooled_funds_seed_rows()
+    assert {"XM-DAC-41141", "XM-DAC-41147", "XM-DAC-41401"} <= {r["iati_org_ref"] for r in rows}
+
+
+def test_every_exchange_rate_is_for_a_known_currency_and_month() -> None:
+    with (ROOT / "dbt_project" / "seeds" / "ref_exchange_rates.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["currency_code"] for r in rows} <= set(reference.currency_codes())
+    assert all(r["effective_date"].endswith("-01") and float(r["units_per_usd"]) > 0 for r in rows)
+    assert all(r["rate_source"] for r in rows)
+    assert len({(r["currency_code"], r["effective_date"]) for r in rows}) == len(rows)
+
+
+def test_entities_iati_identifiers_are_unique_crs_channel_identifiers() -> None:
+    refs = reference.entity_iati_refs()
+    assert refs["UNDP"] == "XM-DAC-41114" and refs["UN-WOMEN"] == "XM-DAC-41146"
+    assert len(set(refs.values())) == len(refs)
+    assert all(r.startswith("XM-DAC-") for r in refs.values())
+    assert not set(refs.values()) & set(reference.pooled_fund_refs()), "a pooled fund is not an entity"

@@ -1,0 +1,274 @@
+"""Programme submissions on a real PostgreSQL: every kind and format loads, every rule of the contract holds,
+and the real IATI and OCHA files behave as the contract says."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gender_warehouse import pipeline, register
+from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER, Table
+from tests.conftest import REAL_DATA, SAMPLES, query
+
+pytestmark = pytest.mark.integration
+TODAY = dt.date(2026, 11, 27)
+PROGRAMME = "XM-DAC-41146-TEST-1"
+
+
+def ingest(path: Path, url: str) -> pipeline.IngestResult:
+    return pipeline.ingest_file(path, url, today=TODAY)
+
+
+def write(path: Path, table: Table, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(table.column_names), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def register_rows() -> list[dict[str, Any]]:
+    common = {
+        "programme_id": PROGRAMME,
+        "title": "Test programme",
+        "lead_entity": "UN-WOMEN",
+        "countries": "MWI;KEN",
+        "start_date": "2023-01-01",
+        "end_date": "2025-12-31",
+        "unct_gem": "3",
+        "dac_gender_marker": "2",
+        "sdg_targets": "5.3;16.a",
+    }
+    return [
+        {**common, "participating_org": "UN-WOMEN", "participating_org_ref": "XM-DAC-41146", "role": "IMPLEMENTING"},
+        {**common, "participating_org": "Sweden", "role": "FUNDING"},
+    ]
+
+
+def beneficiary_rows() -> list[dict[str, Any]]:
+    base = {
+        "programme_id": PROGRAMME,
+        "indicator_code": "GIRLS_IN_SCHOOL",
+        "indicator_title": "Girls back in school",
+        "value_kind": "ACTUAL",
+        "period_start": "2024-01-01",
+        "period_end": "2024-12-31",
+        "country": "MWI",
+        "subnational_area": "Mangochi",
+        "beneficiary_unit": "PERSON",
+        "age_group": "0-17",
+    }
+    return [
+        {**base, "sex": "TOTAL", "value": "40"},
+        {**base, "sex": "F", "value": "28"},
+        {**base, "sex": "M", "value": "12"},
+        {**base, "indicator_code": "SHARE", "beneficiary_unit": "PERCENT", "sex": "F", "value": "70"},
+    ]
+
+
+def funding_rows() -> list[dict[str, Any]]:
+    base = {"programme_id": PROGRAMME, "currency": "SEK", "provider_org": "Sweden", "receiver_org": "UN-WOMEN"}
+    return [
+        {
+            **base,
+            "record_kind": "BUDGET",
+            "date": "2024-01-01",
+            "period_end": "2024-12-31",
+            "amount": "5000000",
+            "value_date": "2024-01-01",
+        },
+        {
+            **base,
+            "record_kind": "TRANSACTION",
+            "transaction_type": "11",
+            "date": "2024-02-15",
+            "amount": "10000000",
+            "value_date": "2024-02-15",
+            "dac_gender_marker": "2",
+        },
+    ]
+
+
+Change = Callable[[list[dict[str, Any]]], None]
+
+
+def set_first(**values: str) -> Change:
+    def change(rows: list[dict[str, Any]]) -> None:
+        rows[0].update(values)
+
+    return change
+
+
+def set_last(**values: str) -> Change:
+    def change(rows: list[dict[str, Any]]) -> None:
+        rows[-1].update(values)
+
+    return change
+
+
+def repeat_last(rows: list[dict[str, Any]]) -> None:
+    rows.append(dict(rows[-1]))
+
+
+TABLES = {"register": PROGRAMME_REGISTER, "beneficiaries": PROGRAMME_BENEFICIARIES, "funding": PROGRAMME_FUNDING}
+BUILDERS = {"register": register_rows, "beneficiaries": beneficiary_rows, "funding": funding_rows}
+
+# (table, change, severity, text the issue must hold)
+RULES = [
+    ("register", set_first(programme_id="XM DAC 41146 TEST"), "error", "programme_id is an IATI-style identifier"),
+    ("register", set_first(programme_id="XM-DAC-41146/TEST"), "error", "no spaces or / & | ?"),
+    ("register", lambda rows: [r.update(countries="MWI;XKX") for r in rows], "error", "found 'MWI;XKX'"),
+    ("register", lambda rows: [r.update(sdg_targets="18.1") for r in rows], "error", "list of SDG targets"),
+    ("register", lambda rows: [r.update(unct_gem="4") for r in rows], "error", "UNCT Gender Equality Marker code"),
+    ("register", lambda rows: [r.update(dac_gender_marker="3") for r in rows], "error", "OECD DAC gender marker"),
+    ("register", lambda rows: [r.update(end_date="2022-12-31") for r in rows], "error", "end_date is on or after"),
+    ("register", lambda rows: [r.update(lead_entity="UNWOMEN") for r in rows], "error", "found 'UNWOMEN'"),
+    ("register", set_last(role="DONOR"), "error", "an IATI organisation role"),
+    ("register", set_last(title="Another title"), "error", "every row of a programme gives the same title"),
+    ("beneficiaries", set_last(value="120"), "error", "a value whose unit is PERCENT lies from 0 to 100"),
+    ("beneficiaries", set_first(value="-1"), "error", "value is not negative"),
+    ("beneficiaries", set_first(age_group="adults"), "error", "age_group is ALL or an age range"),
+    ("beneficiaries", set_first(sex="W"), "error", "F, M, X (other), U (unknown) or TOTAL"),
+    ("beneficiaries", set_first(country="ZZZ"), "error", "found 'ZZZ'"),
+    ("beneficiaries", set_first(value_kind="FORECAST"), "error", "BASELINE, TARGET, ACTUAL"),
+    (
+        "beneficiaries",
+        lambda rows: [r.update(period_start="2021-01-01", period_end="2021-12-31") for r in rows],
+        "error",
+        "within the programme's period",
+    ),
+    ("beneficiaries", set_first(period_start="2027-01-01", period_end="2027-12-31"), "error", "has started"),
+    ("beneficiaries", set_first(value="30"), "warning", "add up to more than the TOTAL row"),
+    ("beneficiaries", repeat_last, "error", "appears once"),
+    (
+        "beneficiaries",
+        lambda rows: [r.update(programme_id="XM-DAC-41146-OTHER") for r in rows],
+        "warning",
+        "not in the programme register yet",
+    ),
+    ("funding", set_last(transaction_type="5"), "error", "found '5'"),
+    ("funding", set_last(transaction_type=""), "error", "transaction_type is required for a TRANSACTION"),
+    ("funding", set_first(transaction_type="2"), "error", "a BUDGET has no transaction_type"),
+    ("funding", set_last(currency="XYZ"), "error", "ISO 4217 currency code"),
+    ("funding", set_last(amount="-100"), "error", "amount is not negative"),
+    ("funding", set_last(dac_gender_marker="3"), "error", "OECD DAC gender marker"),
+    ("funding", set_last(unct_gem="5"), "error", "UNCT Gender Equality Marker code"),
+    ("funding", set_last(date="2027-01-01", value_date="2027-01-01"), "error", "not in the future"),
+    ("funding", set_first(period_end="2023-12-31"), "error", "period_end is on or after date"),
+    ("funding", set_last(date="2022-06-30", value_date="2022-06-30"), "warning", "outside the programme's period"),
+    ("funding", repeat_last, "warning", "the same record appears more than once"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "severity", "text"), RULES, ids=[f"{r[0]}-{i}" for i, r in enumerate(RULES)]
+)
+def test_every_rule_of_the_programme_contracts(
+    project: Path, database_url: str, tmp_path: Path, kind: str, change: Change, severity: str, text: str
+) -> None:
+    if kind != "register":
+        assert (
+            ingest(write(tmp_path / "programme_register.csv", PROGRAMME_REGISTER, register_rows()), database_url).status
+            == "accepted"
+        )
+    rows = BUILDERS[kind]()
+    good = ingest(write(tmp_path / f"good_{TABLES[kind].name}.csv", TABLES[kind], rows), database_url)
+    assert good.status == "accepted" and not good.issues, [str(i) for i in good.issues]
+    change(rows)
+    result = pipeline.validate_file(
+        write(tmp_path / f"changed_{TABLES[kind].name}.csv", TABLES[kind], rows), database_url, today=TODAY
+    )
+    found = [i for i in result.issues if text in str(i)]
+    assert found, [str(i) for i in result.issues]
+    assert {i.severity for i in found} == {severity}
+    assert result.status == ("rejected" if severity == "error" else "accepted")
+
+
+def test_every_sample_programme_file_loads(project: Path, database_url: str) -> None:
+    loaded = {}
+    for path in sorted((SAMPLES / "programmes").iterdir()):
+        result = ingest(path, database_url)
+        assert result.status == "accepted", [str(i) for i in result.issues]
+        assert not result.errors
+        loaded[path.suffix] = result.rows
+    assert loaded[".xlsx"] == {"programme_register": 6, "programme_beneficiaries": 2, "programme_funding": 7}
+    assert loaded[".xml"] == {"programme_register": 4, "programme_funding": 5, "programme_beneficiaries": 4}
+    [(formats,)] = query(
+        database_url, "select array_agg(distinct file_format order by file_format) from audit.submissions"
+    )
+    assert formats == ["csv", "xlsx", "xml"]
+    # The same bytes again change nothing.
+    assert ingest(SAMPLES / "programmes" / "malawi_peacebuilding_UN-WOMEN.xml", database_url).status == "unchanged"
+
+
+def test_the_eleven_real_undp_activities_load(project: Path, database_url: str) -> None:
+    result = ingest(REAL_DATA / "iati_undp_gender_marked_activities_v203.xml", database_url)
+    assert result.status == "accepted", [str(i) for i in result.issues]
+    assert result.rows == {"programme_register": 29, "programme_funding": 59}
+    assert query(database_url, "select count(distinct programme_id) from raw.programme_register") == [(11,)]
+    # Incoming funds dated before the activity starts are real, and a warning, not a rejection.
+    assert [i.severity for i in result.issues] == ["warning"]
+    assert result.issues[0].row_noun == "line"
+
+
+def test_the_three_invalid_real_activities_are_rejected_with_their_reasons(project: Path, database_url: str) -> None:
+    path = REAL_DATA / "iati_real_schema_INVALID_3_activities_v203.xml"
+    result = ingest(path, database_url)
+    assert result.status == "rejected"
+    assert len(result.errors) == 3
+    text = "\n".join(str(i) for i in result.errors)
+    for identifier in ("CZ-ICO-25755277-MNGZ000037", "CZ-ICO-25755277-CZEZ003815", "KR-GOV-020-GRP_0000168689"):
+        assert f"activity {identifier} fails the IATI 2.03 schema" in text
+    assert "lines 45, 46" in text or "line 45" in text
+    for table in ("programme_register", "programme_funding", "programme_beneficiaries"):
+        assert query(database_url, f"select count(*) from raw.{table}") == [(0,)]
+    [(status, errors, stored)] = query(
+        database_url,
+        "select s.status, s.error_count, array_agg(i.row_noun) from audit.submissions s"
+        " join audit.submission_issues i using (submission_id) group by s.submission_id",
+    )
+    assert (status, errors, set(stored)) == ("rejected", 3, {"line"})
+    # The original bytes are kept, as for every rejected file.
+    assert register.archive_path(register.sha256_of(path), ".xml").read_bytes() == path.read_bytes()
+
+
+def test_the_ocha_needs_file_loads_with_its_inconsistent_totals_as_warnings(project: Path, database_url: str) -> None:
+    result = ingest(REAL_DATA / "ocha_hpc_afg_hnrp_2024_needs_by_sex_age.csv", database_url)
+    assert result.status == "accepted", [str(i) for i in result.errors]
+    assert result.rows == {"programme_register": 1, "programme_beneficiaries": 321}
+    warnings = [str(i) for i in result.warnings]
+    assert any("were not loaded" in w for w in warnings)
+    [above] = [w for w in warnings if "add up to more than the TOTAL row" in w]
+    assert "case(s)" in above
+    [(cases,)] = query(
+        database_url,
+        "select jsonb_array_length(result -> 'results' -> -2 -> 'result' -> 'details' -> 'unexpected_rows')"
+        " from audit.validation_runs where table_name = 'programme_beneficiaries'",
+    )
+    assert cases > 0
+    [(total, women, men)] = query(
+        database_url,
+        "select max(value) filter (where sex = 'TOTAL'), max(value) filter (where sex = 'F'),"
+        " max(value) filter (where sex = 'M') from raw.programme_beneficiaries"
+        " where subnational_area = 'Kabul (AF0101)' and indicator_code = 'ALL.FINAL_HNRP_CASELOAD'"
+        " and value_kind = 'BASELINE' and age_group = '18+'",
+    )
+    assert (total, women, men) == (1100199, 654208, 503384)
+
+
+def test_a_resubmitted_programme_supersedes_its_funding(project: Path, database_url: str, tmp_path: Path) -> None:
+    ingest(write(tmp_path / "programme_register.csv", PROGRAMME_REGISTER, register_rows()), database_url)
+    first = ingest(write(tmp_path / "a_programme_funding.csv", PROGRAMME_FUNDING, funding_rows()), database_url)
+    rows = funding_rows()[:1]
+    second = ingest(write(tmp_path / "b_programme_funding.csv", PROGRAMME_FUNDING, rows), database_url)
+    assert (first.status, second.status) == ("accepted", "accepted")
+    current = query(database_url, "select submission_id from raw.programme_funding where superseded_by is null")
+    assert current == [(second.submission_id,)]
+    assert query(
+        database_url, "select status from audit.submissions where submission_id = %s", (first.submission_id,)
+    ) == [("superseded",)]

@@ -1,0 +1,278 @@
+"""Programme files: IATI 2.03 XML (valid, invalid, hostile), the OCHA needs mapping, and the new value types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from gender_warehouse import canonical
+from gender_warehouse.contracts import PROGRAMME_FUNDING, PROGRAMME_REGISTER
+from gender_warehouse.errors import SubmissionError, SubmissionErrors
+from gender_warehouse.readers import iati_reader, read_submission
+from gender_warehouse.readers.iati_reader import normalise_age, normalise_sex
+from tests.conftest import REAL_DATA, SAMPLES
+
+UNDP_FILE = REAL_DATA / "iati_undp_gender_marked_activities_v203.xml"
+INVALID_FILE = REAL_DATA / "iati_real_schema_INVALID_3_activities_v203.xml"
+OCHA_FILE = REAL_DATA / "ocha_hpc_afg_hnrp_2024_needs_by_sex_age.csv"
+MALAWI_FILE = SAMPLES / "programmes" / "malawi_peacebuilding_UN-WOMEN.xml"
+
+
+def tables(path: Path) -> dict[str, list[dict]]:
+    _fmt, sources = read_submission(path)
+    return {s.table.name: s.read().to_pylist() for s in sources}
+
+
+def test_the_real_undp_activities_read_into_register_and_funding() -> None:
+    read = tables(UNDP_FILE)
+    assert set(read) == {"programme_register", "programme_funding"}
+    register = read["programme_register"]
+    assert len({r["programme_id"] for r in register}) == 11
+    first = register[0]
+    assert first["programme_id"] == "XM-DAC-41114-OUTPUT-00126999"
+    assert first["lead_entity"] == "UNDP"  # reporting-org XM-DAC-41114
+    assert first["countries"] == "BRA"  # recipient-country BR, alpha-2 to alpha-3
+    assert (first["start_date"], first["end_date"]) == ("2021-05-10", "2021-11-30")
+    assert first["dac_gender_marker"] == "0"
+    implementing = [r for r in register if r["participating_org_ref"] == "XM-DAC-41114"]
+    assert {r["participating_org"] for r in implementing} == {"UNDP"} and implementing[0]["role"] == "IMPLEMENTING"
+    funding = read["programme_funding"]
+    assert len(funding) == 59
+    assert {r["transaction_type"] for r in funding} == {None, "1", "2", "4", "11"}
+    assert {r["currency"] for r in funding} == {"USD"}
+    budget = funding[0]
+    assert (budget["record_kind"], budget["date"], budget["period_end"], budget["amount"]) == (
+        "BUDGET",
+        "2021-01-01",
+        "2021-12-31",
+        "69940",
+    )
+    assert all(isinstance(r["source_row"], int) for r in funding)  # the line each element starts on
+
+
+def test_the_real_invalid_activities_are_each_reported_with_the_schemas_reason() -> None:
+    with pytest.raises(SubmissionErrors) as caught:
+        read_submission(INVALID_FILE)
+    messages = [str(e) for e in caught.value.errors]
+    assert len(messages) == 3
+    assert all(e.row_noun == "line" for e in caught.value.errors)
+    by_id = {m.split(" fails ")[0].split("activity ")[-1]: m for m in messages}
+    assert set(by_id) == {"CZ-ICO-25755277-MNGZ000037", "CZ-ICO-25755277-CZEZ003815", "KR-GOV-020-GRP_0000168689"}
+    assert "'202160450' is not a valid value of the atomic type 'xs:date'" in by_id["CZ-ICO-25755277-MNGZ000037"]
+    assert "attribute 'code' is required but missing" in by_id["CZ-ICO-25755277-CZEZ003815"]
+    assert "line 125" in by_id["KR-GOV-020-GRP_0000168689"]
+    assert "'iso-date' is required but missing" in by_id["KR-GOV-020-GRP_0000168689"]
+
+
+def write(tmp_path: Path, text: str, name: str = "activities.xml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<iati-activities version="2.03"><iati-activity><iati-identifier>&lol3;</iati-identifier></iati-activity>
+</iati-activities>"""
+
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE foo [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<iati-activities version="2.03"><iati-activity><iati-identifier>&secret;</iati-identifier></iati-activity>
+</iati-activities>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (LAUGHS, "declares a DOCTYPE"),
+        (EXTERNAL, "declares a DOCTYPE"),
+        ("<iati-activities version='2.03'><iati-activity>", "not well-formed XML"),
+        ("<iati-organisations version='2.03'/>", "expected <iati-activities>"),
+        ("<iati-activities version='2.01'/>", "declares IATI version '2.01'"),
+    ],
+    ids=["entity-expansion", "external-entity", "truncated", "organisation-file", "older-version"],
+)
+def test_hostile_and_foreign_xml_is_refused_safely(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(SubmissionError) as caught:
+        read_submission(path)
+    assert expected in caught.value.message
+    assert "root:" not in str(caught.value)  # nothing of /etc/passwd
+
+
+def test_a_file_without_activities_fails_the_schema(tmp_path: Path) -> None:
+    with pytest.raises(SubmissionErrors) as caught:
+        read_submission(write(tmp_path, "<?xml version='1.0'?><iati-activities version='2.03'/>"))
+    [error] = caught.value.errors
+    assert "outside any activity" in error.message and "Expected is ( iati-activity )" in error.message
+
+
+def test_a_file_named_xml_that_is_not_xml_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SubmissionError, match="does not start with an XML tag"):
+        read_submission(write(tmp_path, "programme_id,title\n"))
+
+
+def test_the_schema_is_checked_before_anything_is_read(tmp_path: Path) -> None:
+    text = MALAWI_FILE.read_text(encoding="utf-8").replace('<activity-status code="2"/>', "")
+    with pytest.raises(SubmissionErrors) as caught:
+        read_submission(write(tmp_path, text))
+    [error] = caught.value.errors
+    assert error.message.startswith("activity XM-DAC-41146-MWI-PEACE-INFRASTRUCTURE fails the IATI 2.03 schema")
+
+
+def test_iati_results_become_beneficiary_rows_by_sex() -> None:
+    read = tables(MALAWI_FILE)
+    rows = {(r["indicator_code"], r["value_kind"]): r for r in read["programme_beneficiaries"]}
+    girls = rows[("GIRLS_BACK_IN_SCHOOL", "ACTUAL")]
+    assert (girls["sex"], girls["age_group"], girls["beneficiary_unit"], girls["value"]) == ("F", "ALL", "PERSON", "28")
+    assert girls["country"] == "MWI"
+    marriages = rows[("CHILD_MARRIAGES_ENDED", "ACTUAL")]
+    assert (marriages["sex"], marriages["beneficiary_unit"], marriages["value"]) == ("TOTAL", "COUNT", "50")
+    register = read["programme_register"]
+    assert {r["participating_org"] for r in register} == {
+        "United Nations Peacebuilding Fund",
+        "UN-WOMEN",
+        "UNFPA",
+        "UNDP",
+    }
+    assert register[0]["sdg_targets"] == "16.1;5.3"
+    funding = read["programme_funding"]
+    assert [r["provider_org_ref"] for r in funding if r["transaction_type"] == "11"] == ["XM-DAC-41141"] * 3
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("female", "F"),
+        ("F", "F"),
+        ("Women", "F"),
+        ("girls", "F"),
+        ("male", "M"),
+        ("Men", "M"),
+        ("other", "X"),
+        ("unknown", "U"),
+        ("total", "TOTAL"),
+        ("fish", "FISH"),
+    ],
+)
+def test_sex_dimension_values_are_normalised(written: str, code: str) -> None:
+    assert normalise_sex(written) == code
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("15-24", "15-24"),
+        ("15 – 24 years", "15-24"),
+        ("60+", "60+"),
+        ("18 and over", "18+"),
+        ("children", "0-17"),
+        ("Adults", "18+"),
+        ("all ages", "ALL"),
+        ("elders", "ELDERS"),
+    ],
+)
+def test_age_dimension_values_are_normalised(written: str, code: str) -> None:
+    assert normalise_age(written) == code
+
+
+def test_an_original_budget_replaced_by_its_revision_is_left_out(tmp_path: Path) -> None:
+    text = MALAWI_FILE.read_text(encoding="utf-8")
+    original = text[text.index("<budget ") : text.index("</budget>") + len("</budget>")]
+    revised = original.replace('type="1"', 'type="2"').replace(">2500000<", ">2600000<")
+    _fmt, sources = read_submission(write(tmp_path, text.replace(original, original + "\n    " + revised)))
+    [funding] = [s for s in sources if s.table is PROGRAMME_FUNDING]
+    budgets = [r for r in funding.read().to_pylist() if r["record_kind"] == "BUDGET"]
+    assert [b["amount"] for b in budgets] == ["2600000"]
+    assert "replaced by the revised budget" in funding.notes[0]
+
+
+def test_the_ocha_needs_export_maps_to_the_plan_and_its_beneficiaries() -> None:
+    _fmt, sources = read_submission(OCHA_FILE)
+    register, beneficiaries = sources
+    assert register.table is PROGRAMME_REGISTER
+    [plan] = register.read().to_pylist()
+    assert plan["programme_id"] == "XM-DAC-41127-HNRP-AFG-2024"
+    assert (plan["lead_entity"], plan["countries"], plan["start_date"], plan["end_date"]) == (
+        "OCHA",
+        "AFG",
+        "2024-01-01",
+        "2024-12-31",
+    )
+    rows = beneficiaries.read().to_pylist()
+    national = [r for r in rows if r["subnational_area"] is None and r["indicator_title"] == "Final HNRP Caseload"]
+    assert {(r["value_kind"], r["value"]) for r in national} == {
+        ("BASELINE", "23666389"),
+        ("TARGET", "17327995"),
+        ("ACTUAL", "18400000"),
+    }
+    kabul = {
+        (r["sex"], r["age_group"], r["value_kind"]): r["value"]
+        for r in rows
+        if r["subnational_area"] == "Kabul (AF0101)" and r["indicator_title"] == "Final HNRP Caseload"
+    }
+    # The real inconsistency: adult women and men add up to more than the adult total.
+    assert kabul[("TOTAL", "18+", "BASELINE")] == "1100199"
+    assert (kabul[("F", "18+", "BASELINE")], kabul[("M", "18+", "BASELINE")]) == ("654208", "503384")
+    assert "were not loaded" in beneficiaries.notes[0] and "'Adult - Female - IDP'" in beneficiaries.notes[0]
+
+
+def test_an_ocha_export_without_its_year_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "afg_needs.csv"
+    path.write_bytes(OCHA_FILE.read_bytes())
+    with pytest.raises(SubmissionError, match="name the file with the plan's year"):
+        read_submission(path)
+
+
+def test_decimals_and_code_lists_are_typed() -> None:
+    text = pa.table(
+        {
+            "source_row": pa.array([2, 3, 4], pa.int64()),
+            **{c: pa.array(["x"] * 3) for c in PROGRAMME_REGISTER.column_names},
+        }
+    )
+    text = text.set_column(
+        text.schema.get_field_index("countries"), "countries", pa.array(["vnm, bgd ;KHM;", "", "MWI"])
+    )
+    text = text.set_column(text.schema.get_field_index("start_date"), "start_date", pa.array(["2024-01-01"] * 3))
+    text = text.set_column(text.schema.get_field_index("end_date"), "end_date", pa.array([""] * 3))
+    text = text.set_column(text.schema.get_field_index("unct_gem"), "unct_gem", pa.array(["3", "", "2"]))
+    text = text.set_column(text.schema.get_field_index("dac_gender_marker"), "dac_gender_marker", pa.array([""] * 3))
+    typed = canonical.to_canonical(text, PROGRAMME_REGISTER, None)
+    assert typed.rows.column("countries").to_pylist() == ["VNM;BGD;KHM", None, "MWI"]
+    assert typed.rows.column("programme_id").to_pylist() == ["x"] * 3  # identifiers keep their case
+
+    amounts = pa.table(
+        {
+            "source_row": pa.array([2, 3, 4, 5], pa.int64()),
+            **{c: pa.array(["1"] * 4) for c in PROGRAMME_FUNDING.column_names},
+        }
+    )
+    for column in ("date", "period_end", "value_date"):
+        amounts = amounts.set_column(amounts.schema.get_field_index(column), column, pa.array(["2024-01-01"] * 4))
+    good = amounts.set_column(
+        amounts.schema.get_field_index("amount"), "amount", pa.array(["13000000", "0.5", "-12.25", "69940.123456"])
+    )
+    typed = canonical.to_canonical(good, PROGRAMME_FUNDING, None)
+    assert [str(v) for v in typed.rows.column("amount").to_pylist()] == [
+        "13000000.000000",
+        "0.500000",
+        "-12.250000",
+        "69940.123456",
+    ]
+    bad = amounts.set_column(
+        amounts.schema.get_field_index("amount"), "amount", pa.array(["1,000", "EUR 5", "1e6", "0.1234567"])
+    )
+    with pytest.raises(canonical.TypeErrors) as caught:
+        canonical.to_canonical(bad, PROGRAMME_FUNDING, None, row_noun="line")
+    [error] = caught.value.errors
+    assert error.column == "amount" and error.rows == [2, 3, 4, 5]
+    assert "lines 2, 3, 4, 5" in error.message and "a number written like 1234.56" in error.message
+
+
+def test_iati_schema_files_come_from_the_installed_package() -> None:
+    schema = iati_reader.activities_schema()
+    assert schema is iati_reader.activities_schema()  # parsed once
