@@ -202,7 +202,7 @@ UNCT_GEM_CODES = {
     3: "principal objective",
 }
 DAC_GENDER_CODES = {0: "not targeted", 1: "significant objective", 2: "principal objective"}
-AGE_GROUP_PATTERN = r"^(ALL|[0-9]{1,3}-[0-9]{1,3}|[0-9]{1,3}\+)$"
+AGE_GROUP_PATTERN = r"^(?:ALL|[0-9]{1,3}-[0-9]{1,3}|[0-9]{1,3}\+)$"
 
 PROGRAMME_REGISTER = Table(
     name="programme_register",
