@@ -276,3 +276,17 @@ def test_decimals_and_code_lists_are_typed() -> None:
 def test_iati_schema_files_come_from_the_installed_package() -> None:
     schema = iati_reader.activities_schema()
     assert schema is iati_reader.activities_schema()  # parsed once
+
+
+def test_many_failing_activities_are_counted_and_a_stray_element_is_named(tmp_path: Path) -> None:
+    text = MALAWI_FILE.read_text(encoding="utf-8")
+    start, end = text.index("<iati-activity "), text.index("</iati-activity>") + len("</iati-activity>")
+    broken = text[start:end].replace('<activity-status code="2"/>', "")
+    body = "\n".join([text[start:end]] + [broken.replace("INFRASTRUCTURE<", f"INFRASTRUCTURE-{n}<") for n in range(60)])
+    path = write(tmp_path, text[:start] + body + "\n<note/>" + text[end:])
+    with pytest.raises(SubmissionErrors) as caught:
+        read_submission(path)
+    messages = [e.message for e in caught.value.errors]
+    assert "Element 'note': This element is not expected" in messages[0]
+    assert len(messages) == 1 + 50 + 1 and messages[-1] == "and 10 more activities fail the IATI 2.03 schema"
+    assert messages[1].startswith("activity XM-DAC-41146-MWI-PEACE-INFRASTRUCTURE-0 fails")

@@ -21,10 +21,10 @@ line its element starts on, which is what messages call its line.
 
 from __future__ import annotations
 
-import bisect
 import importlib.util
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -82,23 +82,48 @@ def activities_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(folder / "iati-activities-schema.xsd"), parser))
 
 
-def parse(path: Path) -> etree._ElementTree:
-    """The document, parsed as untrusted input: no DTD, no entities, no network."""
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+def activities(path: Path) -> Iterator[tuple[Any, Any | None]]:
+    """The root and each child of the root as it ends (None with the root's own end), parsed as untrusted
+    input: no DTD, no entities, no network.
+
+    Streamed: the caller takes each activity out of the tree, so memory holds one activity, not the file.
+    """
+    context = etree.iterparse(
+        str(path),
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
     )
+    root, depth = None, 0
     try:
-        doc = etree.parse(str(path), parser)
+        for event, element in context:
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                    check_root(root)
+            else:
+                depth -= 1
+                if depth == 1:
+                    yield root, element
+                elif depth == 0:
+                    yield root, None
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
         raise SubmissionError(f"the file is not well-formed XML: {exc.msg}", row=line, row_noun="line") from None
-    if doc.docinfo.doctype or doc.docinfo.internalDTD is not None:
+
+
+def check_root(root: Any) -> None:
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
         raise SubmissionError(
             "the file declares a DOCTYPE; IATI files have none, and entity declarations are refused for safety",
             row=1,
             row_noun="line",
         )
-    root = doc.getroot()
     if root.tag != "iati-activities":
         raise SubmissionError(
             f"the root element is <{root.tag}>; expected <iati-activities> (an IATI activity file)",
@@ -112,48 +137,76 @@ def parse(path: Path) -> etree._ElementTree:
             row=root.sourceline,
             row_noun="line",
         )
-    return doc
 
 
-def schema_errors(doc: etree._ElementTree) -> list[SubmissionError]:
-    """Every activity that fails the IATI 2.03 schema, with its identifier, lines and the schema's reasons."""
-    schema = activities_schema()
-    if schema.validate(doc):
-        return []
-    activities = doc.getroot().findall("iati-activity")
-    starts = [a.sourceline for a in activities]
-    by_activity: dict[int | None, list[Any]] = defaultdict(list)
-    for error in schema.error_log:
-        index = bisect.bisect_right(starts, error.line) - 1
-        by_activity[index if index >= 0 else None].append(error)
-    out = []
-    for index, errors in sorted(by_activity.items(), key=lambda item: -1 if item[0] is None else item[0]):
-        reasons = "; ".join(f"line {e.line}: {e.message}" for e in errors[:REASONS_PER_ACTIVITY])
-        if len(errors) > REASONS_PER_ACTIVITY:
-            reasons += f"; and {len(errors) - REASONS_PER_ACTIVITY} more"
-        lines = sorted({e.line for e in errors})
-        if index is None:
-            message = f"the file fails the IATI {IATI_VERSION} schema outside any activity: {reasons}"
-        else:
-            identifier = (activities[index].findtext("iati-identifier") or "").strip() or "(no iati-identifier)"
-            message = f"activity {identifier} fails the IATI {IATI_VERSION} schema: {reasons}"
-        out.append(SubmissionError(message, rows=lines, row_noun="line"))
-    if len(out) > ACTIVITIES_REPORTED:
-        more = len(out) - ACTIVITIES_REPORTED
-        out = out[:ACTIVITIES_REPORTED]
-        out.append(SubmissionError(f"and {more} more activities fail the IATI {IATI_VERSION} schema"))
-    return out
+def schema_error(activity: Any, errors: list[Any]) -> SubmissionError:
+    """An activity that fails the schema: its identifier, its lines and the schema's reasons."""
+    reasons = "; ".join(f"line {e.line}: {e.message}" for e in errors[:REASONS_PER_ACTIVITY])
+    if len(errors) > REASONS_PER_ACTIVITY:
+        reasons += f"; and {len(errors) - REASONS_PER_ACTIVITY} more"
+    identifier = (activity.findtext("iati-identifier") or "").strip() or "(no iati-identifier)"
+    return SubmissionError(
+        f"activity {identifier} fails the IATI {IATI_VERSION} schema: {reasons}",
+        rows=sorted({e.line for e in errors}),
+        row_noun="line",
+    )
 
 
 def read_iati(path: Path) -> list[TableSource]:
-    doc = parse(path)
-    errors = schema_errors(doc)
-    if errors:
-        raise SubmissionErrors(errors)
+    """Every activity validated against the IATI 2.03 schema, one at a time, then mapped to the programme
+    tables. Any failure rejects the file: SubmissionErrors lists each failing activity (the first 50)."""
+    schema = activities_schema()
     rows = {t.name: Rows(t) for t in (PROGRAMME_REGISTER, PROGRAMME_FUNDING, PROGRAMME_BENEFICIARIES)}
     notes: dict[str, list[str]] = defaultdict(list)
-    for activity in doc.getroot().iter("iati-activity"):
-        read_activity(activity, rows, notes)
+    errors: list[SubmissionError] = []
+    file_errors: dict[str, int] = {}  # the schema's complaints about the root, reported once
+    failed = found = 0
+    root_line = None
+    for root, child in activities(path):
+        root_line = root.sourceline
+        if child is None:
+            continue
+        if child.tag != "iati-activity":
+            file_errors.setdefault(f"Element '{child.tag}': This element is not expected.", child.sourceline)
+            root.remove(child)
+            continue
+        found += 1
+        # The activity alone under a copy of the root: the schema checks it with the root's attributes.
+        wrapper = etree.Element(root.tag, root.attrib, nsmap=root.nsmap)
+        wrapper.append(child)  # moved out of the parsed tree, which so stays one activity deep
+        if not schema.validate(wrapper):
+            own = []
+            for e in schema.error_log:
+                if e.line == root.sourceline:
+                    file_errors.setdefault(e.message, e.line)
+                else:
+                    own.append(e)
+            if own:
+                failed += 1
+                if len(errors) < ACTIVITIES_REPORTED:
+                    errors.append(schema_error(child, own))
+        elif not failed and not file_errors:
+            read_activity(child, rows, notes)
+    if root_line is not None and not found:
+        file_errors.setdefault(
+            "Element 'iati-activities': Missing child element(s). Expected is ( iati-activity ).", root_line
+        )
+    if file_errors:
+        reasons = "; ".join(f"line {line}: {message}" for message, line in file_errors.items())
+        errors.insert(
+            0,
+            SubmissionError(
+                f"the file fails the IATI {IATI_VERSION} schema outside any activity: {reasons}",
+                rows=sorted(set(file_errors.values())),
+                row_noun="line",
+            ),
+        )
+    if failed > ACTIVITIES_REPORTED:
+        errors.append(
+            SubmissionError(f"and {failed - ACTIVITIES_REPORTED} more activities fail the IATI {IATI_VERSION} schema")
+        )
+    if errors:
+        raise SubmissionErrors(errors)
     return [
         TableSource(
             table=r.table,
