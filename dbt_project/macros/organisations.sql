@@ -16,3 +16,11 @@
 {% macro organisation_key(entity_column, name_column, ref_column) -%}
     coalesce({{ entity_column }}, upper(nullif(trim({{ ref_column }}), '')), lower(nullif(trim({{ name_column }}), '')))
 {%- endmacro %}
+
+{#- The IATI identifier of the UN pooled fund an organisation is (by identifier, bare CRS code or name), or null. -#}
+{% macro pooled_fund_of_organisation(funds_relation, name_column, ref_column) -%}
+    (select f.iati_org_ref from {{ funds_relation }} as f
+     where upper(f.iati_org_ref) in (upper(trim({{ ref_column }})), 'XM-DAC-' || upper(trim({{ ref_column }})))
+        or lower(f.fund_name) = lower(trim({{ name_column }}))
+     limit 1)
+{%- endmacro %}

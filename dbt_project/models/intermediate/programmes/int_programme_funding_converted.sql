@@ -6,8 +6,9 @@
     amount is null and conversion_status is NO_RATE: never dropped, never converted at 1.
 
     Passed on: an incoming transaction (types 1, 11) whose provider received an incoming transaction of the same
-    type for the same programme from someone else: a pooled fund or a lead entity handing on a donor's money.
-    The money is counted once, where it entered the programme. -#}
+    type for the same programme from someone else (a lead entity or a pooled fund handing on a donor's money), or
+    whose provider is a UN pooled fund that the warehouse records receiving money of that type in any programme
+    (the fund's own activity, with the donors' contributions). The money is counted once, where it entered. -#}
 with funding as (
     select * from {{ ref('stg_warehouse__programme_funding') }}
 ),
@@ -32,20 +33,21 @@ resolved as (
     select
         funding.*,
         {{ entity_of_organisation('entities', 'funding.provider_org', 'funding.provider_org_ref') }} as provider_entity_code,
-        {{ entity_of_organisation('entities', 'funding.receiver_org', 'funding.receiver_org_ref') }} as receiver_entity_code
+        {{ entity_of_organisation('entities', 'funding.receiver_org', 'funding.receiver_org_ref') }} as receiver_entity_code,
+        {{ pooled_fund_of_organisation('pooled_funds', 'funding.provider_org', 'funding.provider_org_ref') }} as provider_fund_ref,
+        {{ pooled_fund_of_organisation('pooled_funds', 'funding.receiver_org', 'funding.receiver_org_ref') }} as receiver_fund_ref
     from funding
 ),
 
 keyed as (
     select
         resolved.*,
-        {{ organisation_key('provider_entity_code', 'provider_org', 'provider_org_ref') }} as provider_key,
-        {{ organisation_key('receiver_entity_code', 'receiver_org', 'receiver_org_ref') }} as receiver_key,
-        exists (
-            select 1 from pooled_funds as f
-            where upper(f.iati_org_ref) in (upper(resolved.provider_org_ref), 'XM-DAC-' || upper(resolved.provider_org_ref))
-               or lower(f.fund_name) = lower(resolved.provider_org)
-        ) as provider_is_pooled_fund
+        {{ organisation_key('coalesce(provider_entity_code, provider_fund_ref)', 'provider_org', 'provider_org_ref') }}
+            as provider_key,
+        {{ organisation_key('coalesce(receiver_entity_code, receiver_fund_ref)', 'receiver_org', 'receiver_org_ref') }}
+            as receiver_key,
+        provider_fund_ref is not null as provider_is_pooled_fund,
+        receiver_fund_ref is not null as receiver_is_pooled_fund
     from resolved
 ),
 
@@ -53,6 +55,12 @@ incoming as (
     select distinct programme_id, transaction_type, receiver_key, provider_key
     from keyed
     where record_kind = 'TRANSACTION' and transaction_type in ('1', '11') and receiver_key is not null
+),
+
+pooled_fund_receipts as (
+    select distinct transaction_type, receiver_key, provider_key
+    from keyed
+    where record_kind = 'TRANSACTION' and transaction_type in ('1', '11') and receiver_is_pooled_fund
 ),
 
 converted as (
@@ -107,12 +115,20 @@ final as (
         converted.receiver_key,
         converted.record_kind = 'TRANSACTION'
             and converted.transaction_type in ('1', '11')
-            and exists (
-                select 1 from incoming
-                where incoming.programme_id = converted.programme_id
-                  and incoming.transaction_type = converted.transaction_type
-                  and incoming.receiver_key = converted.provider_key
-                  and incoming.provider_key is distinct from converted.provider_key
+            and (
+                exists (
+                    select 1 from incoming
+                    where incoming.programme_id = converted.programme_id
+                      and incoming.transaction_type = converted.transaction_type
+                      and incoming.receiver_key = converted.provider_key
+                      and incoming.provider_key is distinct from converted.provider_key
+                )
+                or converted.provider_is_pooled_fund and exists (
+                    select 1 from pooled_fund_receipts as r
+                    where r.transaction_type = converted.transaction_type
+                      and r.receiver_key = converted.provider_key
+                      and r.provider_key is distinct from converted.provider_key
+                )
             ) as is_passed_on,
         coalesce(converted.dac_gender_marker, programmes.dac_gender_marker) as dac_gender_marker,
         coalesce(converted.unct_gem, programmes.unct_gem) as unct_gem,

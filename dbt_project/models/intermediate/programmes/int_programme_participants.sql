@@ -24,11 +24,8 @@ resolved as (
 final as (
     select
         resolved.*,
-        exists (
-            select 1 from pooled_funds as f
-            where upper(f.iati_org_ref) in (upper(resolved.participating_org_ref), 'XM-DAC-' || upper(resolved.participating_org_ref))
-               or lower(f.fund_name) = lower(resolved.participating_org)
-        ) as is_pooled_fund
+        {{ pooled_fund_of_organisation('pooled_funds', 'resolved.participating_org', 'resolved.participating_org_ref') }}
+            is not null as is_pooled_fund
     from resolved
 )
 
