@@ -43,13 +43,12 @@ import datetime as dt
 import io
 import json
 import random
-import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import programmes
+import workbooks
 
 from gender_warehouse.contracts import (
     APPOINTMENT_TYPES,
@@ -770,7 +769,6 @@ def write_workbook(path: Path, headcount: Rows, events: Events) -> None:
     """UNICEF's 2024 submission as an Excel workbook: real dates, numbers and booleans, fixed timestamps."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook()
     info = wb.active
@@ -831,24 +829,7 @@ def write_workbook(path: Path, headcount: Rows, events: Events) -> None:
     wb.properties.creator = "UNICEF Division of Human Resources"
     wb.properties.lastModifiedBy = "UNICEF Division of Human Resources"
     wb.properties.title = "HR submission UNICEF 2024"
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()  # unlike openpyxl's save(), keeps our `modified` date
-    # Zip entries carry the time of writing: write them again with a fixed one, so the bytes never change.
-    stamp = FIXED_TIMESTAMP.timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "docProps/core.xml":  # belt and braces: no clock time survives
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2025-01-31T09:00:00Z", data)
-            info_ = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info_.compress_type = zipfile.ZIP_DEFLATED
-            info_.external_attr = 0o600 << 16
-            dst.writestr(info_, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(workbooks.fixed_bytes(wb, FIXED_TIMESTAMP))
 
 
 # --- rejected examples -------------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
+import workbooks
 from lxml import etree
 
 from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
@@ -292,7 +292,7 @@ CSV_FUNDING = [
     money(PROTECT, "TRANSACTION", "11", "2024-02-01", "2500000", "EUR", provider="ILO", receiver="UNODC"),
     money(PROTECT, "TRANSACTION", "11", "2024-02-01", "3000000", "EUR", provider="ILO", receiver="UNICEF"),
     money(PROTECT, "TRANSACTION", "4", "2024-12-31", "1200000", "EUR", provider="ILO"),
-    money(BIH, "TRANSACTION", "11", "2024-04-10", "10000000", "SEK", provider="Sweden", receiver="FAO"),
+    money(BIH, "TRANSACTION", "11", "2024-04-10", "12000000", "SEK", provider="Sweden", receiver="FAO"),
     # Local costs in convertible marks: the rates table has no BAM, so this amount is flagged NO_RATE.
     money(BIH, "TRANSACTION", "4", "2024-10-31", "150000", "BAM", provider="FAO"),
 ]
@@ -598,17 +598,7 @@ def write_workbook(path: Path) -> None:
                     v = int(v)
                 cells.append(v)
             sheet.append(cells)
-    book.properties.created = book.properties.modified = dt.datetime(2024, 12, 31)
-    raw = io.BytesIO()
-    book.save(raw)
-    # Zip entries carry the time of writing: write them again with a fixed one, so the bytes never change.
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            fixed = zipfile.ZipInfo(item.filename, date_time=(2024, 12, 31, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(item.filename))
-    path.write_bytes(out.getvalue())
+    path.write_bytes(workbooks.fixed_bytes(book, dt.datetime(2024, 12, 31)))
 
 
 def write_programmes(folder: Path) -> list[Path]:
