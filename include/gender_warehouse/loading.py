@@ -52,7 +52,9 @@ def batch_view(conn: psycopg.Connection, table: Table, submission_id: int) -> sq
     return view
 
 
-def supersede(conn: psycopg.Connection, table: Table, submission_id: int) -> tuple[int, list[int]]:
+def supersede(
+    conn: psycopg.Connection, table: Table, submission_id: int, keys: tuple[str, ...] | None = None
+) -> tuple[int, list[int]]:
     """Settle which version of each slice this submission touches is current: the one submitted last.
 
     "Submitted" is the file's time in the landing folder (audit.submissions.submitted_at), so the outcome does
@@ -61,10 +63,11 @@ def supersede(conn: psycopg.Connection, table: Table, submission_id: int) -> tup
     changed (whose status may now be 'superseded').
     """
     # Loads of one table take turns here: each settles the slices with every committed version in view.
-    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"gender_warehouse.load.{table.name}",))
-    keys = sql.SQL(", ").join(map(sql.Identifier, table.supersedes_by))
-    row_keys = sql.SQL(", ").join(sql.SQL("r.{}").format(sql.Identifier(k)) for k in table.supersedes_by)
-    winner_keys = sql.SQL(", ").join(sql.SQL("w.{}").format(sql.Identifier(k)) for k in table.supersedes_by)
+    lock_table(conn, table)
+    slice_by = keys or table.supersedes_by
+    keys_sql = sql.SQL(", ").join(map(sql.Identifier, slice_by))
+    row_keys = sql.SQL(", ").join(sql.SQL("r.{}").format(sql.Identifier(k)) for k in slice_by)
+    winner_keys = sql.SQL(", ").join(sql.SQL("w.{}").format(sql.Identifier(k)) for k in slice_by)
     query = sql.SQL(
         "with slices as (select distinct {keys} from {raw} where submission_id = {sid}),"
         " winners as ("
@@ -81,10 +84,36 @@ def supersede(conn: psycopg.Connection, table: Table, submission_id: int) -> tup
     ).format(
         raw=sql.SQL(table.raw_table),
         sid=sql.Literal(submission_id),
-        keys=keys,
+        keys=keys_sql,
         row_keys=row_keys,
         winner_keys=winner_keys,
     )
+    row = conn.execute(query).fetchone()
+    assert row is not None
+    return int(row[0]), list(row[1])
+
+
+def lock_table(conn: psycopg.Connection, table: Table) -> None:
+    """Loads of one table take turns settling supersession, each with every committed version in view."""
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"gender_warehouse.load.{table.name}",))
+
+
+def supersede_programmes(
+    conn: psycopg.Connection, table: Table, submission_id: int, programmes: list[str]
+) -> tuple[int, list[int]]:
+    """Rows of these programmes from earlier submissions give way to this one, which has none in this table:
+    an IATI file states its activities whole, so what it no longer reports is no longer current."""
+    lock_table(conn, table)
+    query = sql.SQL(
+        "with changed as ("
+        " update {raw} as r set superseded_by = {sid}"
+        " from audit.submissions as s, audit.submissions as me"
+        " where r.programme_id = any({programmes}) and r.superseded_by is null and r.submission_id <> {sid}"
+        " and s.submission_id = r.submission_id and me.submission_id = {sid}"
+        " and (s.submitted_at, s.submission_id) < (me.submitted_at, me.submission_id)"
+        " returning r.submission_id)"
+        " select count(*), coalesce(array_agg(distinct submission_id), '{{}}') from changed"
+    ).format(raw=sql.SQL(table.raw_table), sid=sql.Literal(submission_id), programmes=sql.Literal(programmes))
     row = conn.execute(query).fetchone()
     assert row is not None
     return int(row[0]), list(row[1])

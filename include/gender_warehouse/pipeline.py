@@ -15,11 +15,13 @@ import psycopg
 from gender_warehouse import audit, canonical, db, loading, readers, register, settings, validation
 from gender_warehouse.audit import Issue
 from gender_warehouse.canonical import Canonical
+from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
 from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows
 from gender_warehouse.readers import TableSource, read_submission
 from gender_warehouse.validation import Outcome, SuiteResult
 
 log = logging.getLogger(__name__)
+PROGRAMME_TABLES = (PROGRAMME_REGISTER, PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING)
 
 
 @dataclass
@@ -96,14 +98,8 @@ def ingest_file(
         size = path.stat().st_size
     except OSError as exc:
         raise SubmissionError(f"cannot read {path}: {exc.strerror}") from None
-    if size > settings.max_file_bytes():
-        return IngestResult(
-            path,
-            "rejected",
-            issues=[
-                Issue("register", "error", f"the file has {size:,} bytes; the limit is {settings.max_file_bytes():,}")
-            ],
-        )
+    if too_large := size_issue(size):
+        return IngestResult(path, "rejected", issues=[too_large])
     sha256 = register.sha256_of(path)
     with db.connect(url, autocommit=True) as conn:
         archived = register.archive(path, sha256)
@@ -141,6 +137,12 @@ def ingest_file(
                 audit.mark_rejected(conn, sub.submission_id, [], len(issues), 0, False, None)
                 return IngestResult(path, "rejected", sub.submission_id, issues=issues)
             return load_submission(conn, path, sub.submission_id, sources, today)
+
+
+def size_issue(size: int) -> Issue | None:
+    """A file over the size limit is refused before anything reads it."""
+    limit = settings.max_file_bytes()
+    return Issue("register", "error", f"the file has {size:,} bytes; the limit is {limit:,}") if size > limit else None
 
 
 def read_issue(exc: SubmissionError) -> Issue:
@@ -236,9 +238,14 @@ def load_submission(
         return result
     superseded_from: set[int] = set()
     for source in sources:
-        count, owners = loading.supersede(conn, source.table, submission_id)
+        count, owners = loading.supersede(conn, source.table, submission_id, source.supersedes_by)
         superseded_from.update(owners)
         audit.record_load(conn, submission_id, source.table.name, result.rows[source.table.name], count)
+    covered = sorted({p for s in sources for p in s.replaces_programmes})
+    for table in PROGRAMME_TABLES:
+        if covered and table not in {s.table for s in sources}:
+            count, owners = loading.supersede_programmes(conn, table, submission_id, covered)
+            superseded_from.update(owners)
     audit.mark_loaded(conn, submission_id, tables, sum(result.rows.values()), len(result.warnings), report)
     audit.mark_fully_superseded(conn, sorted(superseded_from))
     return result
@@ -260,6 +267,8 @@ class Rejected(Exception):
 def validate_file(path: Path, url: str, *, kind: str | None = None, today: dt.date | None = None) -> IngestResult:
     """Read and validate a file exactly as ingest would, then roll everything back: nothing is recorded."""
     path = Path(path)
+    if too_large := size_issue(path.stat().st_size):
+        return IngestResult(path, "rejected", issues=[too_large])
     with db.connect(url) as conn, conn.transaction(force_rollback=True):
         try:
             _fmt, sources = read_submission(path, kind)

@@ -279,6 +279,22 @@ def programme_identifier() -> dict[str, Any]:
     )
 
 
+def organisation_identifiers(*columns: str) -> list[dict[str, Any]]:
+    """IATI organisation identifiers are a registration agency's prefix, a hyphen and the organisation's number
+    (XM-DAC-41114, GB-COH-1234567). Publishers still use older forms (44000), so this is a warning."""
+    return [
+        expectation(
+            "expect_column_values_to_match_regex",
+            f"{column} is not an IATI organisation identifier (agency prefix, a hyphen, the number: XM-DAC-41114); "
+            "a warning: check it, or leave it empty and give the name",
+            severity="warning",
+            column=column,
+            regex=IATI_IDENTIFIER_PATTERN,
+        )
+        for column in columns
+    ]
+
+
 def marker_codes() -> list[dict[str, Any]]:
     return [
         in_set(
@@ -391,6 +407,7 @@ def programme_register_suite() -> list[dict[str, Any]]:
             regex=f"^{SDG_TARGET}(?:;{SDG_TARGET})*$",
         ),
         *marker_codes(),
+        *organisation_identifiers("participating_org_ref"),
         not_before("end_date", "start_date"),
         *date_range("start_date", future=True),
         unique_key(t),
@@ -488,6 +505,7 @@ def programme_funding_suite() -> list[dict[str, Any]]:
         in_set("currency", reference.currency_codes(), "an ISO 4217 currency code (USD, EUR, SEK)"),
         expectation("expect_column_values_to_be_between", "amount is not negative", column="amount", min_value=0),
         *marker_codes(),
+        *organisation_identifiers("provider_org_ref", "receiver_org_ref"),
         not_before("period_end", "date"),
         expectation(
             "expect_column_values_to_be_between",

@@ -211,9 +211,13 @@ def test_the_eleven_real_undp_activities_load(project: Path, database_url: str) 
     assert result.status == "accepted", [str(i) for i in result.issues]
     assert result.rows == {"programme_register": 29, "programme_funding": 59}
     assert query(database_url, "select count(distinct programme_id) from raw.programme_register") == [(11,)]
-    # Incoming funds dated before the activity starts are real, and a warning, not a rejection.
-    assert [i.severity for i in result.issues] == ["warning"]
-    assert result.issues[0].row_noun == "line"
+    # Real data: incoming funds dated before the activity starts, and FAO named by "00004", which is not an IATI
+    # organisation identifier. Warnings, not a rejection.
+    warnings = {i.message.split(" — ")[0]: i for i in result.issues}
+    assert {i.severity for i in result.issues} == {"warning"}
+    assert any("outside the programme's period" in w for w in warnings)
+    assert any(w.startswith("provider_org_ref is not an IATI organisation identifier") for w in warnings)
+    assert all(i.row_noun == "line" for i in result.issues)
 
 
 def test_the_three_invalid_real_activities_are_rejected_with_their_reasons(project: Path, database_url: str) -> None:
@@ -272,3 +276,28 @@ def test_a_resubmitted_programme_supersedes_its_funding(project: Path, database_
     assert query(
         database_url, "select status from audit.submissions where submission_id = %s", (first.submission_id,)
     ) == [("superseded",)]
+
+
+def test_an_iati_file_republished_replaces_its_activities_in_every_table(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    first = ingest(SAMPLES / "programmes" / "malawi_peacebuilding_UN-WOMEN.xml", database_url)
+    text = (SAMPLES / "programmes" / "malawi_peacebuilding_UN-WOMEN.xml").read_text(encoding="utf-8")
+    # The next publication has no results any more, and is written on one line.
+    text = text[: text.index("<result ")] + text[text.index("</result>") + len("</result>") :]
+    text = "".join(line.strip() for line in text.splitlines())
+    second = ingest(write_text(tmp_path / "malawi_2025.xml", text), database_url)
+    assert (first.status, second.status) == ("accepted", "accepted"), [str(i) for i in second.issues]
+    assert "programme_beneficiaries" not in second.rows
+    for table in ("programme_register", "programme_funding", "programme_beneficiaries"):
+        current = query(database_url, f"select distinct submission_id from raw.{table} where superseded_by is null")
+        assert current in ([(second.submission_id,)], []), table
+    assert query(database_url, "select count(*) from raw.programme_beneficiaries where superseded_by is null") == [(0,)]
+    assert query(
+        database_url, "select status from audit.submissions where submission_id = %s", (first.submission_id,)
+    ) == [("superseded",)]
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -290,3 +290,48 @@ def test_many_failing_activities_are_counted_and_a_stray_element_is_named(tmp_pa
     assert "Element 'note': This element is not expected" in messages[0]
     assert len(messages) == 1 + 50 + 1 and messages[-1] == "and 10 more activities fail the IATI 2.03 schema"
     assert messages[1].startswith("activity XM-DAC-41146-MWI-PEACE-INFRASTRUCTURE-0 fails")
+
+
+def one_line(text: str) -> str:
+    """The same XML with no line breaks between elements, as machine-written IATI files often are."""
+    return "".join(line.strip() for line in text.splitlines())
+
+
+def test_a_file_on_one_line_still_names_the_failing_activity(tmp_path: Path) -> None:
+    text = one_line(MALAWI_FILE.read_text(encoding="utf-8").replace('<activity-status code="2"/>', ""))
+    with pytest.raises(SubmissionErrors) as caught:
+        read_submission(write(tmp_path, text))
+    [error] = caught.value.errors
+    assert error.message.startswith("activity XM-DAC-41146-MWI-PEACE-INFRASTRUCTURE fails the IATI 2.03 schema")
+
+
+def test_errors_about_the_root_are_reported_once_at_its_line(tmp_path: Path) -> None:
+    text = MALAWI_FILE.read_text(encoding="utf-8")
+    start, end = text.index("<iati-activity "), text.index("</iati-activity>") + len("</iati-activity>")
+    body = text[start:end] + "\n" + text[start:end].replace("INFRASTRUCTURE<", "INFRASTRUCTURE-2<")
+    text = text[:start] + body + text[end:]
+    text = text.replace('generated-datetime="2024-12-31T00:00:00"', 'generated-datetime="yesterday"', 1)
+    with pytest.raises(SubmissionErrors) as caught:
+        read_submission(write(tmp_path, text))
+    [error] = caught.value.errors
+    assert "outside any activity" in error.message and "'yesterday'" in error.message
+    assert error.rows == [2]
+
+
+def test_what_the_schema_allows_is_read(tmp_path: Path) -> None:
+    """Elements of other namespaces under the root, dates with a time zone, incoming money without a receiver
+    (the reporting organisation), values for a location of the activity."""
+    text = MALAWI_FILE.read_text(encoding="utf-8")
+    text = text.replace("<iati-activities ", '<iati-activities xmlns:x="http://example.org/x" ', 1)
+    text = text.replace("</iati-activities>", "<x:extra/></iati-activities>")
+    text = text.replace('iso-date="2024-09-30"', 'iso-date="2024-09-30Z"')
+    first_receiver = text.index("<receiver-org")
+    text = text[:first_receiver] + text[text.index("</receiver-org>", first_receiver) + len("</receiver-org>") :]
+    read = tables(write(tmp_path, text))
+    funding = read["programme_funding"]
+    incoming = [r for r in funding if r["transaction_type"] == "11"]
+    assert (incoming[0]["receiver_org"], incoming[0]["receiver_org_ref"]) == ("UN-WOMEN", "XM-DAC-41146")
+    spent = [r for r in funding if r["transaction_type"] == "4"]
+    assert [(r["date"], r["provider_org"]) for r in spent] == [("2024-09-30", "UN-WOMEN")]
+    girls = [r for r in read["programme_beneficiaries"] if r["indicator_code"] == "GIRLS_BACK_IN_SCHOOL"]
+    assert {r["subnational_area"] for r in girls} == {"Mangochi"}

@@ -27,6 +27,10 @@ class TableSource:
     read: Callable[[], pa.Table]  # source_row (int64) and every contract column (string; absent optional = null)
     row_noun: str = "row"  # what source_row counts: a row of a sheet or CSV file, or a line of an XML file
     notes: list[str] = field(default_factory=list)  # what the reader left out or changed: warnings to report
+    # The slices a submission replaces, when the file says more than the table's default (Table.supersedes_by):
+    # an IATI file replaces whole programmes, in every programme table, whether or not it has rows for them.
+    supersedes_by: tuple[str, ...] | None = None
+    replaces_programmes: list[str] = field(default_factory=list)
 
 
 def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]) -> pa.Table:

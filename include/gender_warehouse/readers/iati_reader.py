@@ -70,6 +70,7 @@ AGE_WORDS = {
 SEX_DIMENSIONS = {"sex", "gender"}
 AGE_DIMENSIONS = {"age", "age group", "age_group", "age-group"}
 MEASURE_UNIT, MEASURE_PERCENT = "1", "2"
+INCOMING = ("1", "11", "13")  # IATI transaction types: incoming funds, incoming commitment, incoming pledge
 
 
 @cache
@@ -162,12 +163,14 @@ def read_iati(path: Path) -> list[TableSource]:
     file_errors: dict[str, int] = {}  # the schema's complaints about the root, reported once
     failed = found = 0
     root_line = None
+    programmes: list[str] = []
     for root, child in activities(path):
         root_line = root.sourceline
         if child is None:
             continue
         if child.tag != "iati-activity":
-            file_errors.setdefault(f"Element '{child.tag}': This element is not expected.", child.sourceline)
+            if not child.tag.startswith("{"):  # elements of other namespaces are allowed (xsd:any ##other)
+                file_errors.setdefault(f"Element '{child.tag}': This element is not expected.", child.sourceline)
             root.remove(child)
             continue
         found += 1
@@ -177,8 +180,8 @@ def read_iati(path: Path) -> list[TableSource]:
         if not schema.validate(wrapper):
             own = []
             for e in schema.error_log:
-                if e.line == root.sourceline:
-                    file_errors.setdefault(e.message, e.line)
+                if e.path == "/iati-activities":  # about the root (its attributes): reported once, at its line
+                    file_errors.setdefault(e.message, root.sourceline)
                 else:
                     own.append(e)
             if own:
@@ -187,6 +190,7 @@ def read_iati(path: Path) -> list[TableSource]:
                     errors.append(schema_error(child, own))
         elif not failed and not file_errors:
             read_activity(child, rows, notes)
+            programmes.append((child.findtext("iati-identifier") or "").strip())
     if root_line is not None and not found:
         file_errors.setdefault(
             "Element 'iati-activities': Missing child element(s). Expected is ( iati-activity ).", root_line
@@ -207,7 +211,9 @@ def read_iati(path: Path) -> list[TableSource]:
         )
     if errors:
         raise SubmissionErrors(errors)
-    return [
+    # An IATI file states each of its activities whole: its programmes' earlier rows are replaced in every table,
+    # also in a table the file now has no rows for (results dropped, say).
+    sources = [
         TableSource(
             table=r.table,
             sheet=None,
@@ -215,10 +221,16 @@ def read_iati(path: Path) -> list[TableSource]:
             read=r.arrow,
             row_noun="line",
             notes=notes[name],
+            supersedes_by=("programme_id",),
+            replaces_programmes=programmes,
         )
         for name, r in rows.items()
         if r.lines
     ]
+    dropped = [note for name, r in rows.items() if not r.lines for note in notes[name]]
+    if sources and dropped:  # notes about a table with no rows left: reported with another table
+        sources[0].notes.extend(dropped)
+    return sources
 
 
 class Rows:
@@ -260,11 +272,17 @@ def organisation(element: Any) -> tuple[str | None, str | None]:
     return entity or text_of(element) or ref, ref
 
 
+def iso_date(element: Any, attribute: str = "iso-date") -> str | None:
+    """The date of an xsd:date attribute, without the time zone it may carry (2024-09-30Z)."""
+    value = element.get(attribute) if element is not None else None
+    return value.strip()[:10] if value else None
+
+
 def activity_date(activity: Any, *types: str) -> str | None:
     for type_ in types:
         for element in activity.iterfind("activity-date"):
             if element.get("type") == type_ and element.get("iso-date"):
-                return element.get("iso-date")[:10]
+                return iso_date(element)
     return None
 
 
@@ -305,21 +323,36 @@ def read_activity(activity: Any, rows: dict[str, Rows], notes: dict[str, list[st
             participating_org_ref=ref,
             role=ORGANISATION_ROLES.get(org.get("role", ""), org.get("role")),
         )
-    read_funding(activity, programme_id, marker, rows["programme_funding"], notes["programme_funding"])
+    reporter = organisation(activity.find("reporting-org"))
+    read_funding(activity, programme_id, marker, reporter, rows["programme_funding"], notes["programme_funding"])
     country = alpha3[0] if len(alpha3) == 1 else None
-    read_results(activity, programme_id, country, rows["programme_beneficiaries"], notes["programme_beneficiaries"])
+    places = {
+        (location.get("ref") or "").strip(): text_of(location.find("name")) or (location.get("ref") or "").strip()
+        for location in activity.iterfind("location")
+        if location.get("ref")
+    }
+    read_results(
+        activity, programme_id, country, places, rows["programme_beneficiaries"], notes["programme_beneficiaries"]
+    )
 
 
-def read_funding(activity: Any, programme_id: str, marker: str | None, out: Rows, notes: list[str]) -> None:
+def read_funding(
+    activity: Any,
+    programme_id: str,
+    marker: str | None,
+    reporter: tuple[str | None, str | None],
+    out: Rows,
+    notes: list[str],
+) -> None:
+    """Budgets and transactions. IATI leaves out the reporting organisation where it is the party: the receiver of
+    incoming money, the provider of outgoing money. It is written in, so that pass-through can be followed."""
     default_currency = activity.get("default-currency")
     budgets = list(activity.iterfind("budget"))
     revised = {
-        (b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"))
-        for b in budgets
-        if b.get("type") == "2"
+        (iso_date(b.find("period-start")), iso_date(b.find("period-end"))) for b in budgets if b.get("type") == "2"
     }
     for budget in budgets:
-        period = (budget.find("period-start").get("iso-date"), budget.find("period-end").get("iso-date"))
+        period = (iso_date(budget.find("period-start")), iso_date(budget.find("period-end")))
         if budget.get("type", "1") == "1" and period in revised:
             notes.append(
                 f"activity {programme_id}: the original budget on line {budget.sourceline} is replaced by the revised "
@@ -335,22 +368,27 @@ def read_funding(activity: Any, programme_id: str, marker: str | None, out: Rows
             period_end=period[1],
             amount=(value.text or "").strip(),
             currency=value.get("currency") or default_currency,
-            value_date=value.get("value-date"),
+            value_date=iso_date(value, "value-date"),
             dac_gender_marker=marker,
         )
     for transaction in activity.iterfind("transaction"):
         value = transaction.find("value")
+        type_ = transaction.find("transaction-type").get("code")
         provider, provider_ref = organisation(transaction.find("provider-org"))
         receiver, receiver_ref = organisation(transaction.find("receiver-org"))
+        if type_ in INCOMING and receiver is None:
+            receiver, receiver_ref = reporter
+        if type_ not in INCOMING and provider is None:
+            provider, provider_ref = reporter
         out.add(
             transaction.sourceline,
             programme_id=programme_id,
             record_kind="TRANSACTION",
-            transaction_type=transaction.find("transaction-type").get("code"),
-            date=transaction.find("transaction-date").get("iso-date"),
+            transaction_type=type_,
+            date=iso_date(transaction.find("transaction-date")),
             amount=(value.text or "").strip(),
             currency=value.get("currency") or default_currency,
-            value_date=value.get("value-date"),
+            value_date=iso_date(value, "value-date"),
             provider_org=provider,
             provider_org_ref=provider_ref,
             receiver_org=receiver,
@@ -390,7 +428,15 @@ def dimensions(element: Any) -> tuple[str, str, list[str]]:
     return sex, age, others
 
 
-def read_results(activity: Any, programme_id: str, country: str | None, out: Rows, notes: list[str]) -> None:
+def read_results(
+    activity: Any,
+    programme_id: str,
+    country: str | None,
+    places: dict[str, str],
+    out: Rows,
+    notes: list[str],
+) -> None:
+    """Result indicators' values; a value given for locations of the activity is for those places (their names)."""
     for r_no, result in enumerate(activity.iterfind("result"), start=1):
         for i_no, indicator in enumerate(result.iterfind("indicator"), start=1):
             measure = indicator.get("measure")
@@ -404,12 +450,12 @@ def read_results(activity: Any, programme_id: str, country: str | None, out: Row
             code = reference_element.get("code") if reference_element is not None else None
             values = []  # (element, value kind, period start, period end)
             for baseline in indicator.iterfind("baseline"):
-                day, year = baseline.get("iso-date"), baseline.get("year")
+                day, year = iso_date(baseline), baseline.get("year")
                 start, end = (day, day) if day else (f"{year}-01-01", f"{year}-12-31")
                 values.append((baseline, "BASELINE", start, end))
             for period in indicator.iterfind("period"):
-                start = period.find("period-start").get("iso-date")
-                end = period.find("period-end").get("iso-date")
+                start = iso_date(period.find("period-start"))
+                end = iso_date(period.find("period-end"))
                 values += [(t, "TARGET", start, end) for t in period.iterfind("target")]
                 values += [(a, "ACTUAL", start, end) for a in period.iterfind("actual")]
             by_sex = any(
@@ -437,6 +483,12 @@ def read_results(activity: Any, programme_id: str, country: str | None, out: Row
                     period_start=start[:10] if start else None,
                     period_end=end[:10] if end else None,
                     country=country,
+                    subnational_area=", ".join(
+                        places.get(ref, ref)
+                        for ref in dict.fromkeys((loc.get("ref") or "").strip() for loc in element.iterfind("location"))
+                        if ref
+                    )
+                    or None,
                     beneficiary_unit=unit,
                     sex=sex,
                     age_group=age,

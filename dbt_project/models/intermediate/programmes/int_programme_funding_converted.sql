@@ -8,7 +8,8 @@
     Passed on: an incoming transaction (types 1, 11) whose provider received an incoming transaction of the same
     type for the same programme from someone else (a lead entity or a pooled fund handing on a donor's money), or
     whose provider is a UN pooled fund that the warehouse records receiving money of that type in any programme
-    (the fund's own activity, with the donors' contributions). The money is counted once, where it entered. -#}
+    (the fund's own activity, with the donors' contributions). The money is counted once, where it entered.
+    is_passed_on_within_programme keeps to the first case: what a programme's own totals leave out. -#}
 with funding as (
     select * from {{ ref('stg_warehouse__programme_funding') }}
 ),
@@ -113,6 +114,15 @@ final as (
         converted.receiver_org_ref,
         converted.receiver_entity_code,
         converted.receiver_key,
+        converted.record_kind = 'TRANSACTION'
+            and converted.transaction_type in ('1', '11')
+            and exists (
+                select 1 from incoming
+                where incoming.programme_id = converted.programme_id
+                  and incoming.transaction_type = converted.transaction_type
+                  and incoming.receiver_key = converted.provider_key
+                  and incoming.provider_key is distinct from converted.provider_key
+            ) as is_passed_on_within_programme,
         converted.record_kind = 'TRANSACTION'
             and converted.transaction_type in ('1', '11')
             and (

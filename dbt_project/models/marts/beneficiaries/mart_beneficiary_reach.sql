@@ -6,7 +6,8 @@
     - complete: F and M are given and the sex rows add up to the total;
     - incomplete: some of the total is not broken down by sex (or only one sex is given);
     - inconsistent: the sex rows add up to more than the total (the suite warned about it);
-    - not disaggregated: only a total.
+    - not disaggregated: only a total;
+    - not applicable: percentages, whose sex rows are not parts of a total.
     The women's and girls' share is given only when the breakdown is complete, and never for percentages. -#}
 with values_ as (
     select * from {{ ref('fct_programme_beneficiaries') }}
@@ -36,8 +37,10 @@ by_kind as (
 classified as (
     select
         by_kind.*,
-        coalesce(total_given, sexes_sum) as total,
+        -- Percentages do not add up: their total is only the TOTAL row, and no breakdown status applies.
+        case when beneficiary_unit = 'PERCENT' then total_given else coalesce(total_given, sexes_sum) end as total,
         case
+            when beneficiary_unit = 'PERCENT' then 'not applicable'
             when sexes_sum is null then 'not disaggregated'
             when total_given is not null and sexes_sum > total_given then 'inconsistent'
             when women_girls is not null and men_boys is not null
@@ -95,7 +98,7 @@ final as (
         actual_other_or_unknown::numeric(21, 6) as actual_other_or_unknown,
         round(actual_total / nullif(target_total, 0), 4)::numeric as actual_share_of_target,
         case
-            when beneficiary_unit <> 'PERCENT' and disaggregation_status = 'complete' and has_actual
+            when disaggregation_status = 'complete' and has_actual
                 then round(actual_women_girls / nullif(actual_total, 0), 4)
         end::numeric(7, 4) as women_girls_share_of_actual,
         disaggregation_status::text as disaggregation_status,

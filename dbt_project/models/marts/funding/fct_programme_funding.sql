@@ -37,6 +37,7 @@ final as (
         funding.receiver_org_ref::text as receiver_org_ref,
         funding.receiver_entity_code::text as receiver_entity_code,
         funding.is_passed_on::boolean as is_passed_on,
+        funding.is_passed_on_within_programme::boolean as is_passed_on_within_programme,
         funding.dac_gender_marker::integer as dac_gender_marker,
         funding.unct_gem::integer as unct_gem,
         coalesce(gem.is_significant_or_principal or dac.is_significant_or_principal, false)::boolean

@@ -1,7 +1,7 @@
 {#- Transactions by donor (provider), programme, receiving entity, year and transaction type, in the original
-    currency and in US dollars. Money passed on (is_passed_on in fct_programme_funding) is left out, so that a
-    donor's contribution through a pooled fund or a lead entity counts once, as the donor's: summing this
-    mart never counts money twice. -#}
+    currency and in US dollars. Money passed on (is_passed_on in fct_programme_funding) is left out: a donor's
+    money that a lead entity hands on within a programme, or that a pooled fund with recorded receipts passes on,
+    counts once, as the donor's. -#}
 with funding as (
     select * from {{ ref('fct_programme_funding') }}
     where record_kind = 'TRANSACTION' and not is_passed_on

@@ -1,9 +1,10 @@
 {#- Each programme's money in US dollars by stage: budgeted, pledged (incoming commitments), received (incoming
     funds), committed, disbursed and spent, with disbursement and expenditure against commitments and receipts
-    against pledges. Passed-on incoming money is counted once. -#}
+    against pledges. Money handed on inside the programme is counted once; a pooled fund's transfer into it is the
+    programme's funding, even where the fund's own receipts are recorded elsewhere. -#}
 with funding as (
     select * from {{ ref('fct_programme_funding') }}
-    where not is_passed_on
+    where not is_passed_on_within_programme
 ),
 
 programmes as (
