@@ -329,6 +329,13 @@ PROGRAMME_FUNDING = Table(
         Column("value_date", ColumnType.DATE, "The date at which the amount's value is fixed, for conversion."),
         Column("provider_org", ColumnType.TEXT, "Who the money comes from (entity code or name).", required=False),
         Column("provider_org_ref", ColumnType.IDENTIFIER, "The provider's IATI identifier.", required=False),
+        Column(
+            "provider_activity_id",
+            ColumnType.IDENTIFIER,
+            "The provider's own programme the money comes from (its IATI activity identifier), when it passes on "
+            "money it received: so that the money is counted once.",
+            required=False,
+        ),
         Column("receiver_org", ColumnType.TEXT, "Who receives the money (entity code or name).", required=False),
         Column("receiver_org_ref", ColumnType.IDENTIFIER, "The receiver's IATI identifier.", required=False),
         Column(

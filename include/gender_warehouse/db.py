@@ -145,6 +145,9 @@ def raw_table_ddl(table: Table) -> str:
     """The raw table of a submission table: its typed columns, where each row came from, and supersession."""
     columns = ",\n    ".join(f"{c.name} {c.type.sql_type}" for c in table.columns)
     comment = f"{table.description} Superseded rows are kept, with superseded_by set.".replace("'", "''")
+    added = "\n".join(
+        f"alter table {table.raw_table} add column if not exists {c.name} {c.type.sql_type};" for c in table.columns
+    )
     return f"""
 create table if not exists {table.raw_table} (
     submission_id bigint not null,
@@ -156,6 +159,8 @@ create table if not exists {table.raw_table} (
 -- No foreign keys to audit.submissions: checking one per row would cost more than the COPY itself. Only the
 -- loader writes here, with the id it registered in the same transaction (tests check every row has its owner).
 -- Rows of one submission are appended together, so a BRIN index finds them cheaply.
+-- A column the contract gained after the table was made (create table if not exists leaves the table as it is).
+{added}
 create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
 create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(table.supersedes_by)});
 comment on table {table.raw_table} is '{comment}';

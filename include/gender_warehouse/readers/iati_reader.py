@@ -374,7 +374,11 @@ def read_funding(
     for transaction in activity.iterfind("transaction"):
         value = transaction.find("value")
         type_ = transaction.find("transaction-type").get("code")
-        provider, provider_ref = organisation(transaction.find("provider-org"))
+        provider_element = transaction.find("provider-org")
+        provider, provider_ref = organisation(provider_element)
+        provider_activity = None
+        if provider_element is not None:
+            provider_activity = (provider_element.get("provider-activity-id") or "").strip() or None
         receiver, receiver_ref = organisation(transaction.find("receiver-org"))
         if type_ in INCOMING and receiver is None:
             receiver, receiver_ref = reporter
@@ -391,6 +395,7 @@ def read_funding(
             value_date=iso_date(value, "value-date"),
             provider_org=provider,
             provider_org_ref=provider_ref,
+            provider_activity_id=provider_activity,
             receiver_org=receiver,
             receiver_org_ref=receiver_ref,
             dac_gender_marker=marker,

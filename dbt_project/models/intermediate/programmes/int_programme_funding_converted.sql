@@ -6,8 +6,8 @@
     amount is null and conversion_status is NO_RATE: never dropped, never converted at 1.
 
     Passed on: an incoming transaction (types 1, 11) whose provider received an incoming transaction of the same
-    type for the same programme from someone else (a lead entity or a pooled fund handing on a donor's money), or
-    whose provider is a UN pooled fund that the warehouse records receiving money of that type in any programme
+    type for the same programme from someone else (a lead entity handing on a donor's money), or for the programme
+    the provider names as the money's origin (IATI provider-activity-id), or whose provider is a UN pooled fund that the warehouse records receiving money of that type in any programme
     (the fund's own activity, with the donors' contributions). The money is counted once, where it entered.
     is_passed_on_within_programme keeps to the first case: what a programme's own totals leave out. -#}
 with funding as (
@@ -110,6 +110,7 @@ final as (
         converted.provider_entity_code,
         converted.provider_key,
         converted.provider_is_pooled_fund,
+        converted.provider_activity_id,
         converted.receiver_org,
         converted.receiver_org_ref,
         converted.receiver_entity_code,
@@ -129,6 +130,14 @@ final as (
                 exists (
                     select 1 from incoming
                     where incoming.programme_id = converted.programme_id
+                      and incoming.transaction_type = converted.transaction_type
+                      and incoming.receiver_key = converted.provider_key
+                      and incoming.provider_key is distinct from converted.provider_key
+                )
+                -- The provider names its own programme the money comes from, and that programme received it.
+                or exists (
+                    select 1 from incoming
+                    where incoming.programme_id = converted.provider_activity_id
                       and incoming.transaction_type = converted.transaction_type
                       and incoming.receiver_key = converted.provider_key
                       and incoming.provider_key is distinct from converted.provider_key

@@ -33,6 +33,7 @@ final as (
         funding.provider_org_ref::text as provider_org_ref,
         funding.provider_entity_code::text as provider_entity_code,
         funding.provider_is_pooled_fund::boolean as provider_is_pooled_fund,
+        funding.provider_activity_id::text as provider_activity_id,
         funding.receiver_org::text as receiver_org,
         funding.receiver_org_ref::text as receiver_org_ref,
         funding.receiver_entity_code::text as receiver_entity_code,

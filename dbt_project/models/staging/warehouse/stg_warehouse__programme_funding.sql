@@ -17,6 +17,7 @@ renamed as (
         value_date,
         provider_org,
         provider_org_ref,
+        provider_activity_id,
         receiver_org,
         receiver_org_ref,
         dac_gender_marker,
