@@ -129,6 +129,8 @@ def files_to_compare(tmp_path: Path) -> list[Path]:
 
 def bad_programme_files(tmp_path: Path) -> list[Path]:
     """Programme rows that break most row rules at once: list codes, decimals, conditional nulls, duplicates."""
+    repeated = ["XM-DAC-41146-P1", "TRANSACTION", "5", "2030-01-01", "", "7", "EUR", "2024-01-01", "A", "00004"]
+    repeated += ["", "B", "", "", ""]
     funding = [
         ["P-1", "BUDGET", "2", "2024-01-01", "2023-12-31", "100.5", "USD", "2024-01-01", "", "", "", "", "", "1", "2"],
         [
@@ -148,40 +150,8 @@ def bad_programme_files(tmp_path: Path) -> list[Path]:
             "3",
             "5",
         ],
-        [
-            "XM-DAC-41146-P1",
-            "TRANSACTION",
-            "5",
-            "2030-01-01",
-            "",
-            "7",
-            "EUR",
-            "2024-01-01",
-            "A",
-            "00004",
-            "",
-            "B",
-            "",
-            "",
-            "",
-        ],
-        [
-            "XM-DAC-41146-P1",
-            "TRANSACTION",
-            "5",
-            "2030-01-01",
-            "",
-            "7",
-            "EUR",
-            "2024-01-01",
-            "A",
-            "00004",
-            "",
-            "B",
-            "",
-            "",
-            "",
-        ],
+        repeated,
+        list(repeated),
     ]
     beneficiaries = [
         ["XM-DAC-41146-P1", "I1", "t", "ACTUAL", "2030-01-01", "2029-12-31", "MWI", "", "PERCENT", "F", "ALL", "120"],

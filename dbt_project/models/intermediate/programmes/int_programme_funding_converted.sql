@@ -79,7 +79,18 @@ converted as (
         case
             when keyed.currency_code = 'USD' then keyed.amount
             else round(keyed.amount / rates.units_per_usd, 2)
-        end as usd_amount
+        end as usd_amount,
+        keyed.record_kind = 'TRANSACTION' and keyed.transaction_type in ('1', '11') as is_incoming,
+        -- Did the provider receive this money from someone else, in this programme or in the programme it names
+        -- as the money's origin? null: no; true: in this programme; false: only in the named one.
+        (
+            select bool_or(incoming.programme_id = keyed.programme_id)
+            from incoming
+            where incoming.programme_id in (keyed.programme_id, keyed.provider_activity_id)
+              and incoming.transaction_type = keyed.transaction_type
+              and incoming.receiver_key = keyed.provider_key
+              and incoming.provider_key is distinct from keyed.provider_key
+        ) as handed_on_within
     from keyed
     left join rates
         on rates.currency_code = keyed.currency_code
@@ -115,40 +126,16 @@ final as (
         converted.receiver_org_ref,
         converted.receiver_entity_code,
         converted.receiver_key,
-        converted.record_kind = 'TRANSACTION'
-            and converted.transaction_type in ('1', '11')
-            and exists (
-                select 1 from incoming
-                where incoming.programme_id = converted.programme_id
-                  and incoming.transaction_type = converted.transaction_type
-                  and incoming.receiver_key = converted.provider_key
-                  and incoming.provider_key is distinct from converted.provider_key
-            ) as is_passed_on_within_programme,
-        converted.record_kind = 'TRANSACTION'
-            and converted.transaction_type in ('1', '11')
-            and (
-                exists (
-                    select 1 from incoming
-                    where incoming.programme_id = converted.programme_id
-                      and incoming.transaction_type = converted.transaction_type
-                      and incoming.receiver_key = converted.provider_key
-                      and incoming.provider_key is distinct from converted.provider_key
-                )
-                -- The provider names its own programme the money comes from, and that programme received it.
-                or exists (
-                    select 1 from incoming
-                    where incoming.programme_id = converted.provider_activity_id
-                      and incoming.transaction_type = converted.transaction_type
-                      and incoming.receiver_key = converted.provider_key
-                      and incoming.provider_key is distinct from converted.provider_key
-                )
-                or converted.provider_is_pooled_fund and exists (
-                    select 1 from pooled_fund_receipts as r
-                    where r.transaction_type = converted.transaction_type
-                      and r.receiver_key = converted.provider_key
-                      and r.provider_key is distinct from converted.provider_key
-                )
-            ) as is_passed_on,
+        converted.is_incoming and coalesce(converted.handed_on_within, false) as is_passed_on_within_programme,
+        converted.is_incoming and (
+            converted.handed_on_within is not null
+            or converted.provider_is_pooled_fund and exists (
+                select 1 from pooled_fund_receipts as r
+                where r.transaction_type = converted.transaction_type
+                  and r.receiver_key = converted.provider_key
+                  and r.provider_key is distinct from converted.provider_key
+            )
+        ) as is_passed_on,
         coalesce(converted.dac_gender_marker, programmes.dac_gender_marker) as dac_gender_marker,
         coalesce(converted.unct_gem, programmes.unct_gem) as unct_gem,
         programmes.lead_entity_code
