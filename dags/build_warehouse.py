@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import os
 from typing import Any
 
 from airflow.sdk import Asset, RetryDecision, RetryPolicy, dag, task
@@ -59,7 +60,11 @@ class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
     def profile(self) -> dict[str, Any]:
         # The base class's default port is overwritten by the connection's port even when that is None
         # (a URL without a port), and dbt then refuses the profile: "'port' is a required property".
-        return {**super().profile, "port": self.get_dbt_value("port") or 5432}
+        profile = {**super().profile, "port": self.get_dbt_value("port") or 5432}
+        # dbt works as the least-privilege role `transformer` (`gwh db roles`) when the deployment says so;
+        # read when the task runs, never at parse time.
+        role = os.environ.get("GWH_DBT_ROLE")
+        return {**profile, "role": role} if role else profile
 
     @property
     def env_vars(self) -> dict[str, str]:

@@ -15,6 +15,10 @@ airflow db migrate
 echo "airflow-init: creating the warehouse schemas (gwh db init)"
 gwh db init
 
+# loader, transformer, bi_reader, auditor and their grants; GWH_PASSWORD_<ROLE> in .env gives a role a login.
+echo "airflow-init: creating the warehouse roles (gwh db roles)"
+gwh db roles
+
 if [[ ! -f "${GWH_PROJECT_DIR}/dbt_project/target/manifest.json" ]]; then
     echo "airflow-init: ${GWH_PROJECT_DIR}/dbt_project/target/manifest.json is missing: rebuild the image" >&2
     exit 1

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gender_warehouse import db
+from gender_warehouse import db, roles
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "include" / "sample_submissions"
@@ -54,6 +54,9 @@ def template_db(admin_url: str) -> Iterator[str]:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     db.ensure_schema(with_database(admin_url, name))
+    # Every test works under the least-privilege roles, as a deployment does (ingestion as loader, dbt as
+    # transformer, figures as bi_reader): a missing grant fails the tests.
+    roles.create_roles(with_database(admin_url, name))
     yield name
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
@@ -71,8 +74,12 @@ def fresh_database(admin_url: str, template: str) -> Iterator[str]:
     name = f"gwh_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'create database "{name}" template "{template}"')
+    url = with_database(admin_url, name)
+    # A copy keeps the template's schemas and grants but not the database's own privileges (who may connect or
+    # make temporary tables): the roles' grants are made again.
+    roles.create_roles(url)
     try:
-        yield with_database(admin_url, name)
+        yield url
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')

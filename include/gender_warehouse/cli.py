@@ -57,6 +57,11 @@ def parser() -> argparse.ArgumentParser:
     url_cmd = dbsub.add_parser("url", help="print the database in use (password hidden)")
     url_cmd.add_argument("--uri", action="store_true", help="as a postgresql:// URI (for AIRFLOW_CONN_*)")
     dbsub.add_parser("stop", help="stop the embedded PostgreSQL server")
+    dbsub.add_parser(
+        "roles",
+        help="create the roles loader, transformer, bi_reader and auditor and their grants (idempotent; needs a "
+        "superuser or the database owner; GWH_PASSWORD_<ROLE> gives a role a login)",
+    )
 
     suites_cmd = sub.add_parser("suites", help="the Great Expectations suites (the submission contracts)")
     suites_sub = suites_cmd.add_subparsers(dest="suites_command", required=True)
@@ -168,7 +173,7 @@ def cmd_validate(args: argparse.Namespace, url: str) -> int:
 def cmd_status(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse import audit
 
-    with db.connect(url) as conn:
+    with db.connect(url, role="auditor") as conn:
         rows = audit.submissions(conn, args.limit)
     table = RichTable("id", "received", "file", "tables", "status", "rows", "warnings", "errors")
     colours = {"loaded": "green", "rejected": "red", "superseded": "yellow", "received": "cyan"}
@@ -298,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "db":
             if args.db_command == "url":
                 console.print(db.redact_uri(url) if args.uri else db.redact(url))
+            elif args.db_command == "roles":
+                from gender_warehouse import roles
+
+                done = roles.create_roles(url)
+                console.print(f"roles {', '.join(roles.ROLES)} ready in {db.redact(url)} ({len(done)} statements)")
             else:
                 console.print(f"schemas ready in {db.redact(url)}")
             return 0

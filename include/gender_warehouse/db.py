@@ -109,14 +109,22 @@ def url_from_connection(connection: Any) -> str:
     )
 
 
-def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+def connect(url: str, *, autocommit: bool = False, role: str | None = None) -> psycopg.Connection:
+    """A connection; with `role`, working as that role (SET ROLE) once `gwh db roles` has created it."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, application_name="gender_warehouse")
+        conn = psycopg.connect(url, autocommit=autocommit, application_name="gender_warehouse")
     except psycopg.OperationalError as exc:
         raise DatabaseError(
             f"cannot connect to the warehouse database ({redact(url)}): {str(exc).strip()}. "
             "Set GWH_DATABASE_URL to a reachable PostgreSQL, or unset it to use the embedded one."
         ) from exc
+    if role:
+        from gender_warehouse.roles import use_role
+
+        use_role(conn, role)
+        if not autocommit:
+            conn.commit()  # the role holds for the session, whatever the caller's transactions do later
+    return conn
 
 
 @contextmanager
@@ -186,7 +194,8 @@ def ensure_schema(url: str) -> None:
     """Create the schemas and tables the ingestion needs; cheap and safe to call on every command."""
     ddl = schema_ddl()
     version = "gender_warehouse " + hashlib.sha256(ddl.encode()).hexdigest()[:16]
-    with connect(url, autocommit=True) as conn:
+    # As the loader, once the roles exist: what the ingestion creates is the loader's.
+    with connect(url, autocommit=True, role="loader") as conn:
         current = conn.execute(
             "select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = 'audit'"
         ).fetchone()

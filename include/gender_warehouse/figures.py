@@ -17,7 +17,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from gender_warehouse import settings
+from gender_warehouse import db, settings
+from gender_warehouse.roles import BI_READER
 
 
 @dataclass
@@ -74,7 +75,7 @@ def staff_figure(conn: psycopg.Connection, f: dict[str, Any]) -> tuple[int | Non
 def compare(url: str, path: Path | None = None) -> list[Figure]:
     expected = json.loads((path or expected_figures_path()).read_text(encoding="utf-8"))
     out: list[Figure] = []
-    with psycopg.connect(url) as conn:
+    with db.connect(url, role=BI_READER) as conn:  # what a BI tool may read, and no more
         for f in expected["figures"]:
             women, men, at_parity = staff_figure(conn, f)
             agrees = (women, men) == (f["women"], f["men"]) and at_parity in (None, f["at_parity"])
@@ -156,5 +157,5 @@ order by f.programme_id
 
 def funding_overview(url: str) -> list[tuple[Any, ...]]:
     """Each programme's funding in US dollars, with what was passed on (not counted again) and what has no rate."""
-    with psycopg.connect(url) as conn:
+    with db.connect(url, role=BI_READER) as conn:  # what a BI tool may read, and no more
         return conn.execute(FUNDING_OVERVIEW).fetchall()

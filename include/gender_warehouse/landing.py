@@ -42,7 +42,7 @@ def pending_files(url: str, folder: Path | None = None) -> list[str]:
         return []
     hashes = {str(p): register.sha256_of(p) for p in files}
     db.ensure_schema(url)
-    with db.connect(url) as conn:
+    with db.connect(url, role="loader") as conn:
         done = {
             row[0]
             for row in conn.execute(

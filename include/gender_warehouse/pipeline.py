@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from gender_warehouse import audit, canonical, db, loading, readers, register, settings, validation
+from gender_warehouse import audit, canonical, db, loading, readers, register, roles, settings, validation
 from gender_warehouse.audit import Issue
 from gender_warehouse.canonical import Canonical
 from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
@@ -101,7 +101,7 @@ def ingest_file(
     if too_large := size_issue(size):
         return IngestResult(path, "rejected", issues=[too_large])
     sha256 = register.sha256_of(path)
-    with db.connect(url, autocommit=True) as conn:
+    with db.connect(url, autocommit=True, role=roles.LOADER) as conn:
         archived = register.archive(path, sha256)
         try:
             file_format, sources = read_submission(path, kind)
@@ -269,7 +269,7 @@ def validate_file(path: Path, url: str, *, kind: str | None = None, today: dt.da
     path = Path(path)
     if too_large := size_issue(path.stat().st_size):
         return IngestResult(path, "rejected", issues=[too_large])
-    with db.connect(url) as conn, conn.transaction(force_rollback=True):
+    with db.connect(url, role=roles.LOADER) as conn, conn.transaction(force_rollback=True):
         try:
             _fmt, sources = read_submission(path, kind)
         except SubmissionError as exc:

@@ -10,8 +10,8 @@
 The roles are group roles without login. A deployment gives people and services login roles that are members of
 these (`grant bi_reader to metabase`), or lets them log in directly: when GWH_PASSWORD_<ROLE> is set in the
 environment (GWH_PASSWORD_BI_READER), that role gets LOGIN with that password. Components connect with
-GWH_DATABASE_URL and switch to their role with SET ROLE when the roles exist, so the privileges that hold in
-production hold in the demo and the tests too. Roles belong to the server; the grants are made in the database
+GWH_DATABASE_URL and switch to their role with SET ROLE once the database has the roles, so the privileges that
+hold in production hold in the demo and the tests too. Roles belong to the server; the grants are made in the database
 the command runs on.
 """
 
@@ -37,14 +37,22 @@ def roles_exist(conn: psycopg.Connection) -> bool:
     return bool(row and row[0] == len(ROLES))
 
 
-def use_role(conn: psycopg.Connection, role: str) -> bool:
-    """SET ROLE to `role` when it exists and this session may take it; whether it did."""
+def may_take(conn: psycopg.Connection, role: str) -> bool:
+    """Whether this database was given the roles (`gwh db roles` makes loader the owner of `audit`) and this
+    session may take the role (a member, or a superuser). Roles belong to the server, grants to each database:
+    a database the command has not run on keeps working as before."""
     row = conn.execute(
-        "select exists (select 1 from pg_roles where rolname = %s) and pg_has_role(session_user, %s, 'MEMBER')"
-        " from (select 1) as one where exists (select 1 from pg_roles where rolname = %s)",
-        (role, role, role),
+        "select pg_has_role(session_user, r.oid, 'MEMBER') from pg_roles as r, pg_namespace as n"
+        " where r.rolname = %s and n.nspname = 'audit' and pg_get_userbyid(n.nspowner) = %s",
+        (role, LOADER),
     ).fetchone()
-    if not row or not row[0]:
+    return bool(row and row[0])
+
+
+def use_role(conn: psycopg.Connection, role: str) -> bool:
+    """SET ROLE to `role` when this session may take it; whether it did. Before `gwh db roles` has run there are
+    no roles, and the session keeps its own privileges."""
+    if not may_take(conn, role):
         return False
     conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
     return True

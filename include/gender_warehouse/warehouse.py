@@ -47,8 +47,8 @@ def manifest_path() -> Path:
     return dbt_project_dir() / "target" / "manifest.json"
 
 
-def dbt_env(url: str) -> dict[str, str]:
-    """The profile's variables for a database URL (the host may be a socket directory)."""
+def dbt_env(url: str, role: str = "") -> dict[str, str]:
+    """The profile's variables for a database URL (the host may be a socket directory) and the role dbt takes."""
     import psycopg  # here, not at the top: the build_warehouse DAG imports this module at parse time
 
     info = psycopg.conninfo.conninfo_to_dict(url)
@@ -58,14 +58,23 @@ def dbt_env(url: str) -> dict[str, str]:
         "GWH_DBT_USER": str(info.get("user") or os.environ.get("PGUSER") or "postgres"),
         "GWH_DBT_PASSWORD": str(info.get("password") or os.environ.get("PGPASSWORD") or ""),
         "GWH_DBT_DBNAME": str(info.get("dbname") or "postgres"),
+        "GWH_DBT_ROLE": role,
     }
+
+
+def transformer_role(url: str) -> str:
+    """`transformer` when `gwh db roles` has created it and this login may take it: dbt then works as it."""
+    from gender_warehouse import db, roles
+
+    with db.connect(url, autocommit=True) as conn:
+        return roles.TRANSFORMER if roles.may_take(conn, roles.TRANSFORMER) else ""
 
 
 @contextmanager
 def profile_environment(url: str | None) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in dbt_env("")}
     if url:
-        os.environ.update(dbt_env(url))
+        os.environ.update(dbt_env(url, transformer_role(url)))
     try:
         yield
     finally:

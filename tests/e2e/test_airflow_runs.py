@@ -50,6 +50,7 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
         "AIRFLOW_CONN_GWH_WAREHOUSE": uri,
         "GWH_DATABASE_URL": uri,
         "GWH_LANDING_DIR": str(landing),
+        "GWH_DBT_ROLE": "transformer",  # Cosmos' dbt works as the least-privilege role, as deployed
     }
     (tmp_path / "airflow").mkdir()
     migrated = airflow(["db", "migrate"], env)

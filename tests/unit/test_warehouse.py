@@ -25,7 +25,9 @@ def test_the_profile_comes_from_the_url_including_socket_hosts() -> None:
         "GWH_DBT_USER": "loader",
         "GWH_DBT_PASSWORD": "s3cret",
         "GWH_DBT_DBNAME": "warehouse",
+        "GWH_DBT_ROLE": "",
     }
+    assert dbt_env("postgresql://loader@db/warehouse", "transformer")["GWH_DBT_ROLE"] == "transformer"
     assert (
         dbt_env("postgresql://postgres:@/gwh?host=/srv/gwh/.gwh/postgres")["GWH_DBT_HOST"] == "/srv/gwh/.gwh/postgres"
     )
