@@ -51,6 +51,10 @@ def parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="what was submitted, when, and its status")
     status.add_argument("--limit", type=int, default=50)
 
+    template = sub.add_parser("template", help="write an XLSX submission template generated from the contracts")
+    template.add_argument("kind", help="hr, programme, or one table: " + ", ".join(TABLES))
+    template.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+
     dbcmd = sub.add_parser("db", help="the warehouse database")
     dbsub = dbcmd.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("init", help="create the schemas and tables (every command also does this on first use)")
@@ -269,6 +273,18 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
     return 0 if all(f.agrees for f in compared) else 1
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from gender_warehouse import templates
+
+    try:
+        tables = templates.tables_of(args.kind)
+    except KeyError:
+        raise UsageError(f"unknown kind {args.kind!r}; expected one of {', '.join(templates.known_kinds())}") from None
+    out = templates.write_template(args.kind, args.out)
+    console.print(f"wrote {out}: sheets Instructions, {', '.join(t.name for t in tables)}")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from gender_warehouse.validation import data_docs_page
 
@@ -295,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
 
             console.print(f"wrote {warehouse.parse()}")
             return 0
+        if args.command == "template":
+            return cmd_template(args)
         if args.command == "db" and args.db_command == "stop":
             console.print("embedded server stopped" if db.stop_embedded_server() else "no embedded server running")
             return 0

@@ -185,6 +185,15 @@ def load_submission(
                         read_errors += exc.errors
             if read_errors:
                 raise Rejected([read_issue(e) for e in read_errors] + notes)
+            # A workbook (a template, say) may keep sheets it has nothing for: with rows elsewhere, they are skipped.
+            empty = [t for t in typed if t.row_count == 0]
+            if empty and len(empty) < len(typed):
+                typed = [t for t in typed if t.row_count]
+                sources = [s for s in sources if s.table not in {t.table for t in empty}]
+                notes += [
+                    Issue("read", "warning", f"the sheet has no rows: nothing loaded for {t.table.name}", sheet=t.sheet)
+                    for t in empty
+                ]
             result.issues += notes
             # Every table is in place before any is validated: a rule of one table may look at another
             # (funding dates against the programme's period in the register sent in the same workbook).
