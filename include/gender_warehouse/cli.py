@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,7 +18,7 @@ from rich.table import Table as RichTable
 
 from gender_warehouse import db, settings
 from gender_warehouse.contracts import TABLES
-from gender_warehouse.errors import SubmissionError
+from gender_warehouse.errors import SubmissionError, located
 from gender_warehouse.warehouse import BuildError
 
 # Wide when piped (logs, CI), so a table or message is never cut to 80 columns.
@@ -50,6 +51,19 @@ def parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what was submitted, when, and its status")
     status.add_argument("--limit", type=int, default=50)
+
+    audit_cmd = sub.add_parser(
+        "audit",
+        help="the whole trail of one submission, or the submissions and validation runs behind one mart row",
+    )
+    audit_cmd.add_argument("target", nargs="?", help="a submission id, a sha256 (8+ characters) or a file")
+    audit_cmd.add_argument(
+        "--figure",
+        nargs="+",
+        metavar=("MART", "COLUMN=VALUE"),
+        help="a mart and the columns naming its row: --figure mart_parity_by_entity_level entity_code=UNODC "
+        "snapshot_date=2024-12-31 population_code=P-4",
+    )
 
     template = sub.add_parser("template", help="write an XLSX submission template generated from the contracts")
     template.add_argument("kind", help="hr, programme, or one table: " + ", ".join(TABLES))
@@ -273,6 +287,148 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
     return 0 if all(f.agrees for f in compared) else 1
 
 
+def cmd_audit(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import trail
+
+    try:
+        if args.figure:
+            mart, *pairs = args.figure
+            bad = [p for p in pairs if "=" not in p]
+            if bad:
+                raise UsageError(f"expected COLUMN=VALUE after the mart, got {', '.join(bad)}")
+            print_figure_trail(trail.figure_trail(url, mart, dict(p.split("=", 1) for p in pairs)))
+            return 0
+        if not args.target:
+            raise UsageError("give a submission id, a sha256 or a file, or --figure MART COLUMN=VALUE...")
+        print_trail(trail.submission_trail(url, args.target))
+        return 0
+    except trail.TrailError as exc:
+        err_console.print(f"gwh audit: {exc}")
+        return 1
+
+
+def when(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def print_trail(t: Any) -> None:
+    s = t.submission
+    console.print(f"[bold]Submission {s['submission_id']}[/]: {escape(s['file_name'])} — {s['status']}")
+    facts = RichTable(show_header=False, box=None)
+    for label, value in [
+        ("sha256", s["sha256"]),
+        ("size", f"{s['file_size']:,} bytes, {s['file_format']}"),
+        ("archived original", s["archive_path"]),
+        ("submitted by", s["submitted_by"] or ""),
+        ("tables", ", ".join(s["tables"] or [])),
+        ("rows", "" if s["row_count"] is None else f"{s['row_count']:,}"),
+        ("submitted", when(s["submitted_at"])),
+        ("received", when(s["received_at"])),
+        ("validated", when(s["validated_at"])),
+        ("loaded", when(s["loaded_at"])),
+        ("rejected", when(s["rejected_at"])),
+        ("superseded", when(s["superseded_at"])),
+        ("report", s["report_path"] or ""),
+    ]:
+        if value:
+            facts.add_row(label, escape(str(value)))
+    console.print(facts)
+    if t.issues:
+        issues = RichTable("severity", "where", "what", title="Issues")
+        for i in t.issues:
+            where = located("", sheet=i["sheet"], rows=i["rows"], column=i["column_name"], row_noun=i["row_noun"])
+            issues.add_row(i["severity"], escape(where.rstrip(": ")), escape(i["message"]))
+        console.print(issues)
+    if t.validations:
+        runs = RichTable("table", "suite", "suite sha256", "result", "rules", "failed", "rows", title="Validation runs")
+        for v in t.validations:
+            runs.add_row(
+                v["table_name"],
+                v["suite_name"],
+                v["suite_sha256"][:12],
+                "passed" if v["success"] else "failed",
+                str(v["evaluated"]),
+                f"{v['failed_errors']} errors, {v['failed_warnings']} warnings",
+                f"{v['row_count']:,}",
+            )
+            for rule in v["failed_rules"]:
+                runs.add_row("", f"  {rule['rule']}", "", rule["severity"], "", escape(str(rule["description"])), "")
+        console.print(runs)
+    if t.loads:
+        loads = RichTable("table", "rows loaded", "earlier rows superseded", "transaction", "at", title="Loads")
+        for ld in t.loads:
+            loads.add_row(
+                ld["table_name"],
+                f"{ld['rows_loaded']:,}",
+                f"{ld['rows_superseded']:,}",
+                ld["transaction_id"],
+                when(ld["loaded_at"]),
+            )
+        console.print(loads)
+    if t.builds:
+        builds = RichTable("dbt invocation", "command", "as", "finished", "nodes", "result", title="Builds since")
+        for b in t.builds:
+            builds.add_row(
+                b["invocation_id"],
+                b["command"],
+                b["database_user"],
+                when(b["finished_at"]),
+                str(b["node_count"]),
+                "passed" if b["success"] else f"{b['failed_count']} failed",
+            )
+        console.print(builds)
+    if t.slices:
+        slices = RichTable("table", "entity", "programme", "from", "to", "rows", title="In the marts now")
+        for sl in t.slices:
+            slices.add_row(
+                sl["table_name"],
+                sl["entity_code"] or "",
+                sl["programme_id"] or "",
+                str(sl["period_start"] or ""),
+                str(sl["period_end"] or ""),
+                f"{sl['row_count']:,}",
+            )
+        console.print(slices)
+
+
+def print_figure_trail(f: Any) -> None:
+    console.print(f"[bold]{f.mart}[/]: {len(f.rows)} row(s)")
+    if len(f.rows) == 1:  # one figure: every column, one per line
+        shown = RichTable("column", "value", box=None)
+        for name, value in f.rows[0].items():
+            shown.add_row(name, escape("" if value is None else str(value)))
+    else:
+        names = list(f.rows[0])[:8]
+        shown = RichTable(*names, caption=f"first {min(len(f.rows), 10)} rows, first {len(names)} columns")
+        for row in f.rows[:10]:
+            shown.add_row(*(escape("" if row[n] is None else str(row[n])) for n in names))
+    console.print(shown)
+    subs = RichTable("submission", "file", "sha256", "submitted by", "submitted", "loaded", "status", title="From")
+    for s in f.submissions:
+        subs.add_row(
+            str(s["submission_id"]),
+            escape(s["file_name"]),
+            s["sha256"][:12],
+            s["submitted_by"] or "",
+            when(s["submitted_at"]),
+            when(s["loaded_at"]),
+            s["status"],
+        )
+    console.print(subs)
+    runs = RichTable("submission", "table", "suite", "suite sha256", "result", "rules", "failed", title="Validated by")
+    for v in f.validations:
+        runs.add_row(
+            str(v["submission_id"]),
+            v["table_name"],
+            v["suite_name"],
+            v["suite_sha256"][:12],
+            "passed" if v["success"] else "failed",
+            str(v["evaluated"]),
+            f"{v['failed_errors']} errors, {v['failed_warnings']} warnings",
+        )
+    console.print(runs)
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from gender_warehouse import templates
 
@@ -336,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
             "build": cmd_build,
             "run": cmd_run,
             "figures": cmd_figures,
+            "audit": cmd_audit,
         }
         return commands[args.command](args, url)
     except UsageError as exc:

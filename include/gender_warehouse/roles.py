@@ -125,6 +125,12 @@ def statements(conn: psycopg.Connection, database: str) -> list[sql.Composable]:
             ),
         ]
 
+    # dbt records each of its runs in the audit trail (on-run-end): insert, and nothing else, there.
+    out.append(
+        sql.SQL("grant insert on audit.dbt_invocations, audit.dbt_node_results to {}").format(
+            sql.Identifier(TRANSFORMER)
+        )
+    )
     out += reads("raw", TRANSFORMER)
     out += reads("audit", TRANSFORMER, AUDITOR)
     out += reads("marts", BI_READER, AUDITOR)

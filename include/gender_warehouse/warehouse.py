@@ -127,6 +127,8 @@ def run_dbt(args: list[str], url: str | None = None, target_path: Path | None = 
     results = []
     if outcome.result is not None and hasattr(outcome.result, "results"):
         for r in outcome.result.results:
+            if str(r.node.resource_type) == "operation" and str(r.status) == "success":
+                continue  # the on-run-end hook that wrote this run into the audit trail, having done so
             results.append(
                 {
                     "unique_id": r.node.unique_id,

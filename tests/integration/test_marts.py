@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gender_warehouse import figures, pipeline, warehouse
+from gender_warehouse import cli, figures, pipeline, trail, warehouse
 from tests.conftest import SAMPLES, fresh_database, make_project, query
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -136,3 +136,75 @@ def test_the_gender_share_of_funding_and_the_beneficiary_breakdown(built_warehou
         " where programme_id = 'XM-DAC-41146-EMPOWER'",
     )
     assert registered and markers
+
+
+def test_every_dbt_run_is_in_the_audit_trail_with_its_nodes(built_warehouse: str) -> None:
+    [(runs, user, failed)] = query(
+        built_warehouse,
+        "select count(*), min(database_user), sum(failed_count) from audit.dbt_invocations where command = 'build'",
+    )
+    assert runs >= 1 and user == "transformer" and failed == 0
+    statuses = dict(
+        query(
+            built_warehouse,
+            "select resource_type, count(*) from audit.dbt_node_results group by resource_type",
+        )
+    )
+    assert statuses.keys() >= {"seed", "model", "test", "unit_test"}
+
+
+def test_the_trail_of_one_submission(built_warehouse: str) -> None:
+    t = trail.submission_trail(built_warehouse, str(SAMPLES / "corrections" / "hr_headcount_WIPO_2024_revised.csv"))
+    assert t.submission["status"] == "loaded"
+    [run] = t.validations
+    assert run["suite_name"] == "hr_headcount_suite" and run["success"] and len(run["suite_sha256"]) == 64
+    assert [ld["table_name"] for ld in t.loads] == ["hr_headcount"]
+    assert t.builds and all(b["success"] for b in t.builds)
+    assert [(s["entity_code"], str(s["period_start"])) for s in t.slices] == [("WIPO", "2024-12-31")]
+    by_hash = trail.submission_trail(built_warehouse, t.submission["sha256"][:10])
+    assert by_hash.submission["submission_id"] == t.submission["submission_id"]
+
+
+@pytest.mark.parametrize(
+    ("mart", "filters", "files"),
+    [
+        (
+            "mart_parity_by_entity_level",
+            {"entity_code": "UNODC", "snapshot_date": "2024-12-31", "population_code": "P-4"},
+            {"hr_headcount_UNODC.csv"},
+        ),
+        (
+            "mart_hiring_parity",
+            {"entity_code": "UNOPS", "event_year": "2023", "event_type": "APPOINTMENT", "population_code": "ALL_STAFF"},
+            {"hr_events_UNOPS_2023.csv"},
+        ),
+        (
+            "mart_funding_by_donor",
+            {"donor": "European Union", "transaction_type": "11"},
+            {"joint_programmes_1_programme_register.csv", "joint_programmes_3_programme_funding.csv"},
+        ),
+        (
+            "mart_beneficiary_reach",
+            {"indicator_code": "GIRLS_BACK_IN_SCHOOL"},
+            {"malawi_peacebuilding_UN-WOMEN.xml"},
+        ),
+        (
+            "fct_workforce_headcount",
+            {"entity_code": "WIPO", "snapshot_date": "2024-12-31", "grade_code": "P-4"},
+            {"hr_headcount_WIPO_2024_revised.csv"},
+        ),
+    ],
+)
+def test_a_mart_row_traces_back_to_its_files(built_warehouse: str, mart: str, filters: dict, files: set) -> None:
+    found = trail.figure_trail(built_warehouse, mart, filters)
+    assert {s["file_name"] for s in found.submissions} == files
+    assert {v["submission_id"] for v in found.validations} == {s["submission_id"] for s in found.submissions}
+    assert all(v["success"] for v in found.validations)
+
+
+def test_gwh_audit_prints_a_trail_and_refuses_what_is_not_there(built_warehouse: str) -> None:
+    assert cli.main(["--database-url", built_warehouse, "audit", "1"]) == 0
+    args = ["--database-url", built_warehouse, "audit", "--figure", "mart_parity_by_entity_level", "entity_code=IAEA"]
+    assert cli.main(args) == 0
+    assert cli.main(["--database-url", built_warehouse, "audit", "--figure", "no_such_mart", "a=b"]) == 1
+    assert cli.main(["--database-url", built_warehouse, "audit", "999999"]) == 1

@@ -1,8 +1,14 @@
 -- The schemas the ingestion owns. Every statement is idempotent: this file runs on every new database and
 -- again whenever it changes. The raw.<table> tables are created from contracts.py (see db.raw_table_ddl).
 
-create schema if not exists audit;
-create schema if not exists raw;
+-- Made only when missing: once `gwh db roles` has run, this file runs as the loader, which owns these schemas but
+-- may not create schemas (and PostgreSQL checks that privilege even for "create schema if not exists").
+do $$
+begin
+    if not exists (select 1 from pg_namespace where nspname = 'audit') then create schema audit; end if;
+    if not exists (select 1 from pg_namespace where nspname = 'raw') then create schema raw; end if;
+end
+$$;
 
 comment on schema raw is 'Submitted rows exactly as accepted, one table per submission table; superseded rows are kept and marked.';
 
@@ -88,3 +94,38 @@ create table if not exists audit.loads (
 );
 comment on table audit.loads is 'Each load of a submitted table into raw: rows added, earlier rows it superseded, and the transaction.';
 
+
+-- Every dbt invocation against the warehouse (gwh build, each Airflow/Cosmos task), written by dbt itself at the
+-- end of the run (macros/audit.sql, on-run-end), and each node it ran with its status.
+create table if not exists audit.dbt_invocations (
+    invocation_id   text primary key,
+    command         text not null,
+    dbt_version     text not null,
+    started_at      timestamptz not null,
+    finished_at     timestamptz not null default now(),
+    database_user   text not null default current_user,
+    node_count      integer not null,
+    failed_count    integer not null,
+    success         boolean not null
+);
+comment on table audit.dbt_invocations is 'Each dbt run that built or tested the warehouse: when, which command, as whom, and whether every node passed.';
+
+create table if not exists audit.dbt_node_results (
+    invocation_id   text not null references audit.dbt_invocations,
+    unique_id       text not null,
+    resource_type   text not null,
+    status          text not null,
+    execution_time  double precision,
+    rows_affected   bigint,
+    message         text,
+    primary key (invocation_id, unique_id)
+);
+comment on table audit.dbt_node_results is 'Each seed, model, snapshot, data test and unit test of a dbt run, with its status.';
+-- dbt writes these as the transformer once `gwh db roles` has made it: the right to insert, and no more.
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'transformer') then
+        grant insert on audit.dbt_invocations, audit.dbt_node_results to transformer;
+    end if;
+end
+$$;
