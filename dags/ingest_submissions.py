@@ -140,6 +140,9 @@ def ingest_submissions() -> None:
         summaries = summaries_of_run(get_current_context())
         result_files = [Path(f) for s in summaries for f in s["result_files"]]
         index = render(result_files)
+        from gender_warehouse import site  # the submission reports and reports/index.html
+
+        site.publish_site(warehouse_url())
         counts: dict[str, int] = {}
         for s in summaries:
             counts[s["status"]] = counts.get(s["status"], 0) + 1

@@ -65,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
         "snapshot_date=2024-12-31 population_code=P-4",
     )
 
+    sub.add_parser("reports", help="write reports/index.html and a report for every submission")
+    serve = sub.add_parser("serve", help="serve reports/ on http://127.0.0.1:PORT (offline; Ctrl-C stops it)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: this machine only)")
+
     template = sub.add_parser("template", help="write an XLSX submission template generated from the contracts")
     template.add_argument("kind", help="hr, programme, or one table: " + ", ".join(TABLES))
     template.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
@@ -165,6 +170,9 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
         results.append(result)
     if not args.no_docs:
         build_docs([f for r in results for f in r.result_files])
+        from gender_warehouse import site
+
+        console.print(f"Reports: {site.publish_site(url)}")
     return 1 if failed or any(r.status == "rejected" for r in results) else 0
 
 
@@ -429,6 +437,24 @@ def print_figure_trail(f: Any) -> None:
     console.print(runs)
 
 
+def cmd_reports(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import site
+
+    console.print(f"reports: {site.publish_site(url)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from gender_warehouse import site
+
+    index = settings.reports_dir() / "index.html"
+    if not index.exists():
+        raise UsageError(f"{index} does not exist yet: run `gwh reports` (or `make demo`) first")
+    console.print(f"serving {settings.reports_dir()} on http://{args.bind}:{args.port}/ (Ctrl-C stops)")
+    site.serve(args.port, args.bind)
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from gender_warehouse import templates
 
@@ -469,6 +495,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "template":
             return cmd_template(args)
+        if args.command == "serve":
+            return cmd_serve(args)
         if args.command == "db" and args.db_command == "stop":
             console.print("embedded server stopped" if db.stop_embedded_server() else "no embedded server running")
             return 0
@@ -493,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": cmd_run,
             "figures": cmd_figures,
             "audit": cmd_audit,
+            "reports": cmd_reports,
         }
         return commands[args.command](args, url)
     except UsageError as exc:

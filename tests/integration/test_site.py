@@ -1,0 +1,49 @@
+"""The reports site: an index and a readable report per submission, offline, served by gwh serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from gender_warehouse import pipeline, settings, site
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.integration
+TODAY = dt.date(2026, 11, 27)
+
+
+def test_every_submission_has_a_report_and_a_rejected_one_says_what_to_fix(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    good = pipeline.ingest_file(SAMPLES / "programmes" / "malawi_peacebuilding_UN-WOMEN.xml", database_url, today=TODAY)
+    bad = pipeline.ingest_file(SAMPLES / "rejected" / "hr_headcount_bad_sex_code.csv", database_url, today=TODAY)
+    hostile = tmp_path / "<img src=x onerror=alert(1)>_hr_headcount.csv"
+    hostile.write_text("nothing,here\n1,2\n", encoding="utf-8")
+    odd = pipeline.ingest_file(hostile, database_url, today=TODAY)
+    index = site.publish_site(database_url)
+    assert index == settings.reports_dir() / "index.html"
+    text = index.read_text(encoding="utf-8")
+    for result in (good, bad, odd):
+        assert f"submissions/submission-{result.submission_id}.html" in text
+    assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text  # names are escaped
+    assert "http://" not in text and "https://" not in text  # nothing from the network
+    report = (settings.reports_dir() / "submissions" / f"submission-{bad.submission_id}.html").read_text()
+    assert "What to fix before sending the file again" in report
+    assert "sex must be F, M, X (other) or U (unknown)" in report
+    assert "passed" in report and "failed" in report  # every rule, with its outcome
+    accepted = (settings.reports_dir() / "submissions" / f"submission-{good.submission_id}.html").read_text()
+    assert "What to fix" not in accepted and "programme_funding_suite" in accepted
+
+
+def test_gwh_serve_serves_the_site(project: Path, database_url: str) -> None:
+    site.publish_site(database_url)
+    with site.server(0) as running:
+        threading.Thread(target=running.serve_forever, daemon=True).start()
+        port = running.server_address[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as response:
+            assert response.status == 200 and b"Gender Equality Warehouse: reports" in response.read()
+        running.shutdown()
