@@ -1,0 +1,286 @@
+"""The parity dashboard: static HTML pages built from the marts with Plotly, read as the bi_reader role.
+
+Pages (reports/dashboard/): `index.html` (women's share by entity and level against the 47-53% band, entities at
+parity per year under each rule), `trends.html` (each entity's trend and projected parity year, hiring parity)
+and `programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker). plotly.js is written
+once beside the pages (plotly.min.js, from the plotly package): the pages work offline, with no CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gender_warehouse import db, settings
+from gender_warehouse.roles import BI_READER
+
+BAND = (0.47, 0.53)
+PAGES = {
+    "index.html": "Parity now",
+    "trends.html": "Trends, projections and hiring",
+    "programmes.html": "Programmes: beneficiaries and funding",
+}
+
+
+def rows(conn: Any, query: str) -> list[dict[str, Any]]:
+    from psycopg.rows import dict_row
+
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(query).fetchall()
+
+
+def latest_parity(conn: Any) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "select entity_code, population_code, population_type, population_rank, women_share::float as share,"
+        " women, men, parity_status from marts.mart_parity_by_entity_level"
+        " where snapshot_date = (select max(snapshot_date) from marts.mart_parity_by_entity_level"
+        " where extract(month from snapshot_date) = 12) and women_share is not null"
+        " order by entity_code, population_rank",
+    )
+
+
+def share_by_entity(data: list[dict[str, Any]]) -> Any:
+    import plotly.graph_objects as go
+
+    professional = sorted(
+        (r for r in data if r["population_code"] == "PROFESSIONAL_AND_HIGHER"), key=lambda r: r["share"]
+    )
+    colours = {"at parity": "#1b7f4a", "below parity": "#c0392b", "above parity": "#8e44ad"}
+    figure = go.Figure(
+        go.Bar(
+            x=[r["share"] for r in professional],
+            y=[r["entity_code"] for r in professional],
+            orientation="h",
+            marker_color=[colours.get(r["parity_status"], "#7f8c8d") for r in professional],
+            customdata=[[r["women"], r["men"], r["parity_status"]] for r in professional],
+            hovertemplate="%{y}: %{x:.1%} women (%{customdata[0]} women, %{customdata[1]} men), %{customdata[2]}"
+            "<extra></extra>",
+        )
+    )
+    figure.add_vrect(x0=BAND[0], x1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
+    figure.update_layout(
+        title="Women's share of Professional and higher staff, latest 31 December, against the 47-53% band",
+        xaxis={"tickformat": ".0%", "range": [0, 1]},
+        height=max(420, 22 * len(professional)),
+        margin={"l": 110},
+    )
+    return figure
+
+
+def share_by_level(data: list[dict[str, Any]]) -> Any:
+    import plotly.graph_objects as go
+
+    levels = sorted({(r["population_rank"], r["population_code"]) for r in data if r["population_type"] == "level"})
+    entities = sorted({r["entity_code"] for r in data})
+    cell = {(r["entity_code"], r["population_code"]): r["share"] for r in data if r["population_type"] == "level"}
+    codes = [code for _rank, code in levels]
+    figure = go.Figure(
+        go.Heatmap(
+            z=[[cell.get((e, c)) for c in codes] for e in entities],
+            x=codes,
+            y=entities,
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#c0392b"], [BAND[0], "#f6e3b4"], [0.5, "#1b7f4a"], [BAND[1], "#f6e3b4"], [1, "#8e44ad"]],
+            colorbar={"title": "women", "tickformat": ".0%"},
+            hovertemplate="%{y} %{x}: %{z:.1%} women<extra></extra>",
+        )
+    )
+    figure.update_layout(title="Women's share by entity and level", height=max(420, 20 * len(entities)))
+    return figure
+
+
+def entities_at_parity(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select snapshot_year, parity_rule_code, parity_rule_name, entities_at_parity, entities_reporting"
+        " from marts.mart_entities_at_parity where population_code = 'PROFESSIONAL_AND_HIGHER'"
+        " order by parity_rule_code, snapshot_year",
+    )
+    figure = go.Figure()
+    for rule in sorted({r["parity_rule_code"] for r in data}):
+        mine = [r for r in data if r["parity_rule_code"] == rule]
+        figure.add_trace(
+            go.Scatter(
+                x=[r["snapshot_year"] for r in mine],
+                y=[r["entities_at_parity"] for r in mine],
+                mode="lines+markers",
+                name=mine[0]["parity_rule_name"] or rule,
+            )
+        )
+    figure.update_layout(title="Entities at parity per year (Professional and higher), under each rule")
+    return figure
+
+
+def trends(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select entity_code, snapshot_date, women_share::float as share from marts.mart_parity_by_entity_level"
+        " where population_code = 'PROFESSIONAL_AND_HIGHER' and extract(month from snapshot_date) = 12"
+        " and women_share is not null order by entity_code, snapshot_date",
+    )
+    figure = go.Figure()
+    for entity in sorted({r["entity_code"] for r in data}):
+        mine = [r for r in data if r["entity_code"] == entity]
+        figure.add_trace(
+            go.Scatter(x=[r["snapshot_date"] for r in mine], y=[r["share"] for r in mine], mode="lines", name=entity)
+        )
+    figure.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
+    figure.update_layout(
+        title="Each entity's women's share of Professional and higher staff (click names to show or hide)",
+        yaxis={"tickformat": ".0%"},
+        height=560,
+    )
+    return figure
+
+
+def projections(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select entity_code, women_share::float as share, projected_parity_year, projection_status,"
+        " system_target_year from marts.mart_parity_projection where population_code = 'PROFESSIONAL_AND_HIGHER'"
+        " order by projected_parity_year nulls last, entity_code",
+    )
+    figure = go.Figure(
+        go.Table(
+            header={"values": ["entity", "women now", "projected parity year", "projection", "system target"]},
+            cells={
+                "values": [
+                    [r["entity_code"] for r in data],
+                    [f"{r['share']:.1%}" if r["share"] is not None else "" for r in data],
+                    [r["projected_parity_year"] or "" for r in data],
+                    [r["projection_status"] for r in data],
+                    [r["system_target_year"] for r in data],
+                ]
+            },
+        )
+    )
+    figure.update_layout(title="Projected parity year of entities not at parity (Professional and higher)")
+    return figure
+
+
+def hiring(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select entity_code, event_year, women_share::float as share, women, men from marts.mart_hiring_parity"
+        " where event_type = 'APPOINTMENT' and population_code = 'ALL_STAFF' and women_share is not null"
+        " order by event_year, entity_code",
+    )
+    figure = go.Figure(
+        go.Bar(
+            x=[f"{r['entity_code']} {r['event_year']}" for r in data],
+            y=[r["share"] for r in data],
+            customdata=[[r["women"], r["men"]] for r in data],
+            hovertemplate="%{x}: %{y:.1%} women (%{customdata[0]} women, %{customdata[1]} men)<extra></extra>",
+        )
+    )
+    figure.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
+    figure.update_layout(title="Hiring parity: women's share of appointments", yaxis={"tickformat": ".0%"})
+    return figure
+
+
+def beneficiaries(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select coalesce(p.programme_title, b.programme_id) as programme, b.indicator_title, b.sex, b.age_group,"
+        " sum(b.value)::float as value from marts.fct_programme_beneficiaries as b"
+        " left join marts.dim_programme as p using (programme_id)"
+        " where b.value_kind = 'ACTUAL' and b.beneficiary_unit <> 'PERCENT' and b.subnational_area is null"
+        " group by 1, 2, 3, 4 order by 1, 2, 4, 3",
+    )
+    figure = go.Figure()
+    for sex in ("F", "M", "X", "U", "TOTAL"):
+        mine = [r for r in data if r["sex"] == sex]
+        if mine:
+            figure.add_trace(
+                go.Bar(
+                    x=[f"{r['indicator_title'][:40]} ({r['age_group']})" for r in mine],
+                    y=[r["value"] for r in mine],
+                    name={"F": "women and girls", "M": "men and boys", "TOTAL": "total"}.get(sex, sex),
+                    hovertext=[r["programme"] for r in mine],
+                )
+            )
+    figure.update_layout(
+        title="Whom programmes reach: actual values by sex and age group", barmode="group", yaxis={"type": "log"}
+    )
+    return figure
+
+
+def funding_by_donor(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select donor, sum(usd_amount)::float as usd from marts.mart_funding_by_donor"
+        " where transaction_type in ('1', '11') group by donor having sum(usd_amount) > 0 order by 2 desc limit 25",
+    )
+    figure = go.Figure(go.Bar(x=[r["donor"] for r in data], y=[r["usd"] for r in data]))
+    figure.update_layout(
+        title="Funding received or pledged by donor, US$ (money passed on counted once)", yaxis={"tickformat": ",.0f"}
+    )
+    return figure
+
+
+def funding_by_marker(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select funding_year, sum(usd_significant_or_principal)::float as targeted,"
+        " sum(usd_with_gender_marker - usd_significant_or_principal)::float as not_targeted,"
+        " sum(usd_amount - usd_with_gender_marker)::float as no_marker from marts.mart_funding_gender_share"
+        " where record_kind = 'TRANSACTION' group by funding_year order by funding_year",
+    )
+    figure = go.Figure()
+    for key, name in (
+        ("targeted", "gender equality significant or principal"),
+        ("not_targeted", "marked, not targeted"),
+        ("no_marker", "no marker"),
+    ):
+        figure.add_trace(go.Bar(x=[r["funding_year"] for r in data], y=[r[key] for r in data], name=name))
+    figure.update_layout(title="Funding by gender marker, US$", barmode="stack", yaxis={"tickformat": ",.0f"})
+    return figure
+
+
+def page(title: str, figures: list[Any]) -> str:
+    nav = " ".join(f'<a href="{name}">{label}</a>' for name, label in PAGES.items())
+    parts = [
+        figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{i}") for i, figure in enumerate(figures)
+    ]
+    charts = "\n".join(f'<section class="chart">{p}</section>' for p in parts)
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>'
+        "body{font:15px/1.4 system-ui,sans-serif;margin:1.5rem auto;max-width:1200px;padding:0 1rem}"
+        'nav a{margin-right:1rem}.chart{margin:1.5rem 0}</style><script src="plotly.min.js"></script></head><body>'
+        f'<p><a href="../index.html">All reports</a> | {nav}</p><h1>{title}</h1>{charts}</body></html>'
+    )
+
+
+def publish_dashboard(url: str, folder: Path | None = None) -> Path:
+    """Write the dashboard's pages (and plotly.min.js beside them) into reports/dashboard/."""
+    out = folder or settings.reports_dir() / "dashboard"
+    out.mkdir(parents=True, exist_ok=True)
+    with db.connect(url, role=BI_READER) as conn:
+        parity = latest_parity(conn)
+        content = {
+            "index.html": [share_by_entity(parity), share_by_level(parity), entities_at_parity(conn)],
+            "trends.html": [trends(conn), projections(conn), hiring(conn)],
+            "programmes.html": [beneficiaries(conn), funding_by_donor(conn), funding_by_marker(conn)],
+        }
+    from plotly.offline import get_plotlyjs
+
+    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    for name, figures in content.items():
+        (out / name).write_text(page(PAGES[name], figures), encoding="utf-8")
+    return out / "index.html"
