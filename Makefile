@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean stop
+.PHONY: install demo test lint bench clean stop chromium
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ install: $(INSTALLED) $(MANIFEST)
 demo: install
 	scripts/demo.sh
 
-test: install
+# The dashboard's pages are tested in headless Chromium (Debian's package), installed here when missing.
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the dashboard tests"; \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }; }
+
+test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -50,6 +50,7 @@ echo
 gwh reports > /dev/null
 echo "Done in $((SECONDS - started)) s. Reports (offline; \`.venv/bin/gwh serve\` serves them on http://127.0.0.1:8000/):"
 echo "  Reports site: a report per submission, links to the rest: reports/index.html"
+echo "  Parity dashboard:                        reports/dashboard/index.html"
 echo "  GX Data Docs (one page per validation): reports/data_docs/index.html"
 echo "  dbt docs (models, columns, lineage):     reports/dbt_docs/static_index.html"
 echo "  Airflow logs of this run:                $logs/"

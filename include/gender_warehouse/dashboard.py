@@ -191,12 +191,16 @@ def hiring(conn: Any) -> Any:
 def beneficiaries(conn: Any) -> Any:
     import plotly.graph_objects as go
 
+    # Areas are added up only where the indicator has no figure for the whole country (no double counting).
     data = rows(
         conn,
-        "select coalesce(p.programme_title, b.programme_id) as programme, b.indicator_title, b.sex, b.age_group,"
-        " sum(b.value)::float as value from marts.fct_programme_beneficiaries as b"
-        " left join marts.dim_programme as p using (programme_id)"
-        " where b.value_kind = 'ACTUAL' and b.beneficiary_unit <> 'PERCENT' and b.subnational_area is null"
+        "with v as (select * from marts.fct_programme_beneficiaries"
+        " where value_kind = 'ACTUAL' and beneficiary_unit <> 'PERCENT'),"
+        " national as (select distinct programme_id, indicator_code from v where subnational_area is null)"
+        " select coalesce(p.programme_title, v.programme_id) as programme, v.indicator_title, v.sex, v.age_group,"
+        " sum(v.value)::float as value from v left join marts.dim_programme as p using (programme_id)"
+        " where v.subnational_area is null"
+        " or (v.programme_id, v.indicator_code) not in (select programme_id, indicator_code from national)"
         " group by 1, 2, 3, 4 order by 1, 2, 4, 3",
     )
     figure = go.Figure()
@@ -222,12 +226,16 @@ def funding_by_donor(conn: Any) -> Any:
 
     data = rows(
         conn,
-        "select donor, sum(usd_amount)::float as usd from marts.mart_funding_by_donor"
-        " where transaction_type in ('1', '11') group by donor having sum(usd_amount) > 0 order by 2 desc limit 25",
+        "select donor, transaction_type, sum(usd_amount)::float as usd from marts.mart_funding_by_donor"
+        " where transaction_type in ('1', '11') group by donor, transaction_type having sum(usd_amount) > 0"
+        " order by donor",
     )
-    figure = go.Figure(go.Bar(x=[r["donor"] for r in data], y=[r["usd"] for r in data]))
+    figure = go.Figure()
+    for code, name in (("11", "pledged (incoming commitments)"), ("1", "received (incoming funds)")):
+        mine = [r for r in data if r["transaction_type"] == code]
+        figure.add_trace(go.Bar(x=[r["donor"] for r in mine], y=[r["usd"] for r in mine], name=name))
     figure.update_layout(
-        title="Funding received or pledged by donor, US$ (money passed on counted once)", yaxis={"tickformat": ",.0f"}
+        title="Funding by donor, US$ (money passed on counted once)", barmode="group", yaxis={"tickformat": ",.0f"}
     )
     return figure
 

@@ -189,7 +189,8 @@ def publish_reports(url: str) -> dict[str, str]:
     stored = sorted((settings.reports_dir() / "validations").rglob("*.json"))
     missing = [p for p in stored if not validation.data_docs_page(p).exists()]
     data_docs = validation.build_data_docs(missing) or settings.reports_dir() / "data_docs" / "index.html"
-    from gender_warehouse import site
+    from gender_warehouse import dashboard, site
 
+    dashboard.publish_dashboard(url)
     index = site.publish_site(url)
     return {"dbt_docs": str(docs), "data_docs": str(data_docs), "reports": str(index)}

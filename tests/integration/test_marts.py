@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from gender_warehouse import cli, figures, pipeline, trail, warehouse
-from tests.conftest import SAMPLES, fresh_database, make_project, query
+from gender_warehouse import cli, dashboard, figures, pipeline, trail, warehouse
+from tests.conftest import ROOT, SAMPLES, fresh_database, make_project, query
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -208,3 +211,33 @@ def test_gwh_audit_prints_a_trail_and_refuses_what_is_not_there(built_warehouse:
     assert cli.main(args) == 0
     assert cli.main(["--database-url", built_warehouse, "audit", "--figure", "no_such_mart", "a=b"]) == 1
     assert cli.main(["--database-url", built_warehouse, "audit", "999999"]) == 1
+
+
+def test_the_dashboard_pages_load_offline_with_every_chart_drawn(built_warehouse: str, tmp_path: Path) -> None:
+    """Each page in headless Chromium (Debian's package): no console message, every chart drawn. A screenshot
+    of each page is kept under reports/screenshots/ of the checkout."""
+    chromium = shutil.which("chromium")
+    assert chromium, "the dashboard tests need Debian's chromium (make test installs it)"
+    index = dashboard.publish_dashboard(built_warehouse, tmp_path / "dashboard")
+    shots = ROOT / "reports" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for name in dashboard.PAGES:
+        page = index.parent / name
+        text = page.read_text(encoding="utf-8")
+        assert "https://" not in text.replace("https://plotly.com", "")  # nothing fetched from a CDN
+        charts = text.count('<section class="chart">')
+        command = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"]
+        command += ["--virtual-time-budget=15000", "--window-size=1400,2600"]
+        done = subprocess.run(
+            [*command, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True
+        )
+        console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+        assert not console, console
+        assert done.stdout.count('class="main-svg"') >= charts > 0, name  # plotly drew every chart
+        subprocess.run(
+            [*command, f"--screenshot={shots / name.replace('.html', '.png')}", page.as_uri()],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        assert (shots / name.replace(".html", ".png")).stat().st_size > 10_000
