@@ -18,6 +18,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -465,7 +466,51 @@ def build_data_docs(result_files: list[Path]) -> Path | None:
     # The suites' own pages too: every validation page links to its suite.
     suites = {k.expectation_suite_identifier.name for k in keys}
     context.build_data_docs(resource_identifiers=[*keys, *(ExpectationSuiteIdentifier(name=n) for n in sorted(suites))])
-    return settings.reports_dir() / "data_docs" / "index.html"
+    folder = settings.reports_dir() / "data_docs"
+    written = [data_docs_page(p) for p in result_files]
+    offline_pages(folder, [folder / "index.html", *written, *sorted((folder / "expectations").rglob("*.html"))])
+    return folder / "index.html"
+
+
+OFFLINE_STYLE = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem auto;max-width:1200px;
+color:#1d2430;padding:0 1rem}table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{border:1px solid #dde2ea;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f3f5f8}
+.card{border:1px solid #dde2ea;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}.text-danger{color:#a3231d}
+.text-success{color:#17663a}.badge{padding:0 .3rem;border-radius:3px;background:#eef1f5}nav,.navbar{margin:.5rem 0}
+i.fas,i.far,i.fa{font-style:normal;font-weight:600}code{font-size:.9em}ul.nav{list-style:none;padding:0}
+"""
+ICON_WORDS = {"fa-check": "✔ passed", "fa-times": "✖ failed", "fa-exclamation": "⚠ warning"}
+
+
+def offline_pages(folder: Path, pages: list[Path]) -> None:
+    """GX's pages load Bootstrap, jQuery, Vega and Font Awesome from CDNs and a logo (with a tracking query) from
+    GX's servers. Rewritten to need nothing from the network: external scripts, styles and images go, the inline
+    scripts that need them go too, and a stylesheet shipped beside the pages lays them out. Every result stays."""
+    import lxml.html
+
+    css = folder / "static" / "offline.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text(OFFLINE_STYLE, encoding="utf-8")
+    for page in pages:
+        if not page.exists():
+            continue
+        doc = lxml.html.fromstring(page.read_bytes())
+        # Every script goes: the external ones are the CDN libraries, the inline ones only drive them.
+        for element in doc.xpath("//script | //iframe | //form"):
+            element.drop_tree()
+        for element in doc.xpath("//link[@href] | //img[@src]"):
+            if (element.get("src") or element.get("href") or "").startswith(("http://", "https://", "//")):
+                element.drop_tree()
+        # Outcomes are Font Awesome icons: words in their place.
+        for icon in doc.xpath("//i[contains(@class, 'fa-')]"):
+            classes = icon.get("class", "")
+            icon.text = next((word for name, word in ICON_WORDS.items() if name in classes), "")
+        head = doc.find("head")
+        if head is not None:
+            link = lxml.html.Element("link", rel="stylesheet", href=os.path.relpath(css, page.parent))
+            head.append(link)
+        page.write_bytes(lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="utf-8"))
 
 
 def data_docs_page(result_file: Path) -> Path:

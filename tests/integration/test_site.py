@@ -47,3 +47,45 @@ def test_gwh_serve_serves_the_site(project: Path, database_url: str) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as response:
             assert response.status == 200 and b"Gender Equality Warehouse: reports" in response.read()
         running.shutdown()
+
+
+@pytest.mark.slow
+def test_data_docs_need_nothing_from_the_network(project: Path, database_url: str) -> None:
+    import shutil
+    import subprocess
+
+    import lxml.html
+
+    from gender_warehouse import validation
+
+    bad = pipeline.ingest_file(SAMPLES / "rejected" / "hr_headcount_bad_sex_code.csv", database_url, today=TODAY)
+    index = validation.build_data_docs(bad.result_files)
+    assert index is not None
+    page = validation.data_docs_page(bad.result_files[0])
+    for html in (index, page):
+        doc = lxml.html.fromstring(html.read_bytes())
+        fetched = doc.xpath("//script | //link/@href | //img/@src | //iframe")
+        assert not [f for f in fetched if not isinstance(f, str) or f.startswith(("http", "//"))], html
+    text = page.read_text(encoding="utf-8")
+    assert "✖ failed" in text and "✔ passed" in text  # outcomes survive without the icon font
+    chromium = shutil.which("chromium")
+    assert chromium, "the reports tests need Debian's chromium (make test installs it)"
+    done = subprocess.run(
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert not [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    assert "sex" in done.stdout
