@@ -6,11 +6,10 @@ import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from gender_warehouse import cli, dashboard, figures, pipeline, trail, warehouse
+from gender_warehouse import cli, dashboard, figures, pipeline, site, trail, warehouse
 from tests.conftest import ROOT, SAMPLES, fresh_database, make_project, query
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -213,12 +212,14 @@ def test_gwh_audit_prints_a_trail_and_refuses_what_is_not_there(built_warehouse:
     assert cli.main(["--database-url", built_warehouse, "audit", "999999"]) == 1
 
 
-def test_the_dashboard_pages_load_offline_with_every_chart_drawn(built_warehouse: str, tmp_path: Path) -> None:
+def test_the_dashboard_pages_load_offline_with_every_chart_drawn(built_warehouse: str) -> None:
     """Each page in headless Chromium (Debian's package): no console message, every chart drawn. A screenshot
     of each page is kept under reports/screenshots/ of the checkout."""
     chromium = shutil.which("chromium")
     assert chromium, "the dashboard tests need Debian's chromium (make test installs it)"
-    index = dashboard.publish_dashboard(built_warehouse, tmp_path / "dashboard")
+    index = dashboard.publish_dashboard(built_warehouse)
+    # The reports site leads to it.
+    assert 'href="dashboard/index.html"' in site.publish_site(built_warehouse).read_text(encoding="utf-8")
     shots = ROOT / "reports" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     for name in dashboard.PAGES:
