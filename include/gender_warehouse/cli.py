@@ -319,6 +319,18 @@ def when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
 
 
+def run_cells(v: dict[str, Any]) -> list[str]:
+    """A validation run as table cells: table, suite, suite hash, result, rules run, rules failed."""
+    return [
+        v["table_name"],
+        v["suite_name"],
+        v["suite_sha256"][:12],
+        "passed" if v["success"] else "failed",
+        str(v["evaluated"]),
+        f"{v['failed_errors']} errors, {v['failed_warnings']} warnings",
+    ]
+
+
 def print_trail(t: Any) -> None:
     s = t.submission
     console.print(f"[bold]Submission {s['submission_id']}[/]: {escape(s['file_name'])} — {s['status']}")
@@ -350,15 +362,7 @@ def print_trail(t: Any) -> None:
     if t.validations:
         runs = RichTable("table", "suite", "suite sha256", "result", "rules", "failed", "rows", title="Validation runs")
         for v in t.validations:
-            runs.add_row(
-                v["table_name"],
-                v["suite_name"],
-                v["suite_sha256"][:12],
-                "passed" if v["success"] else "failed",
-                str(v["evaluated"]),
-                f"{v['failed_errors']} errors, {v['failed_warnings']} warnings",
-                f"{v['row_count']:,}",
-            )
+            runs.add_row(*run_cells(v), f"{v['row_count']:,}")
             for rule in v["failed_rules"]:
                 runs.add_row("", f"  {rule['rule']}", "", rule["severity"], "", escape(str(rule["description"])), "")
         console.print(runs)
@@ -425,15 +429,7 @@ def print_figure_trail(f: Any) -> None:
     console.print(subs)
     runs = RichTable("submission", "table", "suite", "suite sha256", "result", "rules", "failed", title="Validated by")
     for v in f.validations:
-        runs.add_row(
-            str(v["submission_id"]),
-            v["table_name"],
-            v["suite_name"],
-            v["suite_sha256"][:12],
-            "passed" if v["success"] else "failed",
-            str(v["evaluated"]),
-            f"{v['failed_errors']} errors, {v['failed_warnings']} warnings",
-        )
+        runs.add_row(str(v["submission_id"]), *run_cells(v))
     console.print(runs)
 
 

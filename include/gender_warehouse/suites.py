@@ -383,6 +383,16 @@ order by programme_id
 """
 
 
+def unregistered_programme() -> dict[str, Any]:
+    return expectation(
+        "unexpected_rows_expectation",
+        "the programme is not in the programme register yet (a warning: send its programme_register rows, "
+        "or the marts show it without title, entities or dates)",
+        severity="warning",
+        unexpected_rows_query=UNREGISTERED_PROGRAMME_QUERY.strip(),
+    )
+
+
 def programme_register_suite() -> list[dict[str, Any]]:
     t = PROGRAMME_REGISTER
     return [
@@ -471,13 +481,7 @@ def programme_beneficiaries_suite() -> list[dict[str, Any]]:
             severity="warning",
             unexpected_rows_query=SEX_ROWS_ABOVE_TOTAL_QUERY.strip(),
         ),
-        expectation(
-            "unexpected_rows_expectation",
-            "the programme is not in the programme register yet (a warning: send its programme_register rows, "
-            "or the marts show it without title, entities or dates)",
-            severity="warning",
-            unexpected_rows_query=UNREGISTERED_PROGRAMME_QUERY.strip(),
-        ),
+        unregistered_programme(),
     ]
 
 
@@ -529,13 +533,7 @@ def programme_funding_suite() -> list[dict[str, Any]]:
             severity="warning",
             unexpected_rows_query=FUNDING_OUTSIDE_PROGRAMME_QUERY.strip(),
         ),
-        expectation(
-            "unexpected_rows_expectation",
-            "the programme is not in the programme register yet (a warning: send its programme_register rows, "
-            "or the marts show it without title, entities or dates)",
-            severity="warning",
-            unexpected_rows_query=UNREGISTERED_PROGRAMME_QUERY.strip(),
-        ),
+        unregistered_programme(),
     ]
 
 
