@@ -315,10 +315,6 @@ def cmd_audit(args: argparse.Namespace, url: str) -> int:
         return 1
 
 
-def when(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
-
-
 def run_cells(v: dict[str, Any]) -> list[str]:
     """A validation run as table cells: table, suite, suite hash, result, rules run, rules failed."""
     return [
@@ -332,6 +328,8 @@ def run_cells(v: dict[str, Any]) -> list[str]:
 
 
 def print_trail(t: Any) -> None:
+    from gender_warehouse.site import when
+
     s = t.submission
     console.print(f"[bold]Submission {s['submission_id']}[/]: {escape(s['file_name'])} — {s['status']}")
     facts = RichTable(show_header=False, box=None)
@@ -404,6 +402,8 @@ def print_trail(t: Any) -> None:
 
 
 def print_figure_trail(f: Any) -> None:
+    from gender_warehouse.site import when
+
     console.print(f"[bold]{f.mart}[/]: {len(f.rows)} row(s)")
     if len(f.rows) == 1:  # one figure: every column, one per line
         shown = RichTable("column", "value", box=None)

@@ -32,11 +32,6 @@ def password_variable(role: str) -> str:
     return f"GWH_PASSWORD_{role.upper()}"
 
 
-def roles_exist(conn: psycopg.Connection) -> bool:
-    row = conn.execute("select count(*) from pg_roles where rolname = any(%s)", (list(ROLES),)).fetchone()
-    return bool(row and row[0] == len(ROLES))
-
-
 def may_take(conn: psycopg.Connection, role: str) -> bool:
     """Whether this database was given the roles (`gwh db roles` makes loader the owner of `audit`) and this
     session may take the role (a member, or a superuser). Roles belong to the server, grants to each database:

@@ -18,7 +18,6 @@ from typing import Any
 from gender_warehouse import db, settings
 from gender_warehouse.errors import located
 from gender_warehouse.roles import AUDITOR
-from gender_warehouse.trail import failed_rules
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;
@@ -97,7 +96,6 @@ def publish_site(url: str) -> Path:
                 dict(
                     r,
                     rules=rule_rows(r["result"]),
-                    failed=failed_rules(r["result"]),
                     docs=relative_docs(r["result_path"]),
                 )
                 for r in runs.get(sid, [])

@@ -234,7 +234,3 @@ def period_of(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
         if name.endswith("_year") and isinstance(value, int):
             return dt.date(value, 1, 1), dt.date(value, 12, 31)
     return None, None
-
-
-def sha256_short(value: str | None) -> str:
-    return (value or "")[:12]
