@@ -281,7 +281,7 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
         "records with no rate",
         title="Programme funding in US dollars (rates: dbt_project/seeds/ref_exchange_rates.csv)",
     )
-    for _id, title, currencies, pledged, received, spent, no_rate, passed_on in figures.funding_overview(url):
+    for title, currencies, pledged, received, spent, no_rate, passed_on in figures.funding_overview(url):
         money.add_row(
             escape(title[:60]),
             currencies,

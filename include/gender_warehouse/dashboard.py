@@ -13,6 +13,7 @@ from typing import Any
 
 from gender_warehouse import db, settings
 from gender_warehouse.roles import BI_READER
+from gender_warehouse.site import STYLE  # the reports' one look
 
 BAND = (0.47, 0.53)
 PAGES = {
@@ -268,9 +269,8 @@ def page(title: str, figures: list[Any]) -> str:
     ]
     charts = "\n".join(f'<section class="chart">{p}</section>' for p in parts)
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>'
-        "body{font:15px/1.4 system-ui,sans-serif;margin:1.5rem auto;max-width:1200px;padding:0 1rem}"
-        'nav a{margin-right:1rem}.chart{margin:1.5rem 0}</style><script src="plotly.min.js"></script></head><body>'
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{STYLE}'
+        '.chart{margin:1.5rem 0}</style><script src="plotly.min.js"></script></head><body>'
         f'<p><a href="../index.html">All reports</a> | {nav}</p><h1>{title}</h1>{charts}</body></html>'
     )
 

@@ -145,13 +145,10 @@ def programme_figure(conn: psycopg.Connection, f: dict[str, Any]) -> Figure:
 
 
 FUNDING_OVERVIEW = """
-select f.programme_id, coalesce(p.programme_title, f.programme_id) as title, f.currencies,
-       f.pledged_usd, f.received_usd, f.spent_usd, f.records_without_rate,
-       (select coalesce(sum(usd_amount), 0) from marts.fct_programme_funding as x
-        where x.programme_id = f.programme_id and x.is_passed_on) as passed_on_usd
-from marts.mart_programme_funding_summary as f
-left join marts.dim_programme as p using (programme_id)
-order by f.programme_id
+select coalesce(programme_title, programme_id), currencies, pledged_usd, received_usd, spent_usd,
+       records_without_rate, passed_on_usd
+from marts.mart_programme_funding_summary
+order by programme_id
 """
 
 

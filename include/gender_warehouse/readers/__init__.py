@@ -44,6 +44,28 @@ def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]
     )
 
 
+class Rows:
+    """Text rows of one table gathered one at a time (by readers that build rows, not read them from cells), each
+    with the row or line it comes from."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.lines: list[int] = []
+        self.values: dict[str, list[str | None]] = {c: [] for c in table.column_names}
+
+    def add(self, line: int, **values: str | None) -> None:
+        self.lines.append(line)
+        for column in self.table.column_names:
+            self.values[column].append(values.get(column))
+
+    def arrow(self) -> pa.Table:
+        return text_table(
+            self.table,
+            pa.array(self.lines, pa.int64()),
+            {c: pa.array(v, pa.string()) for c, v in self.values.items()},
+        )
+
+
 def file_format(path: Path) -> str:
     """csv, xlsx or xml, from the name and checked against the first bytes."""
     suffix = path.suffix.lower()

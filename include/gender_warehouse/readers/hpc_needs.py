@@ -30,12 +30,10 @@ import io
 import re
 from pathlib import Path
 
-import pyarrow as pa
-
 from gender_warehouse import reference
 from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_REGISTER, normalize_name
 from gender_warehouse.errors import SubmissionError
-from gender_warehouse.readers import TableSource, text_table
+from gender_warehouse.readers import Rows, TableSource
 
 SIGNATURE = {"admin_1_pcode", "admin_2_pcode", "description", "cluster", "category", "in_need", "targeted", "reached"}
 VALUE_KINDS = {"in_need": "BASELINE", "targeted": "TARGET", "reached": "ACTUAL"}
@@ -72,19 +70,20 @@ def read_hpc_needs(path: Path, names: list[str], delimiter: str) -> list[TableSo
     year = plan_year(path)
     programme_id = f"{reference.iati_org_ref(OCHA)}-HNRP-{country}-{year}"
     first_row = 2
-    register = {
-        "programme_id": [programme_id],
-        "title": [f"{reference.country_name(country)} Humanitarian Needs and Response Plan {year}"],
-        "lead_entity": [OCHA],
-        "participating_org": [OCHA],
-        "participating_org_ref": [reference.iati_org_ref(OCHA)],
-        "role": ["ACCOUNTABLE"],
-        "countries": [country],
-        "start_date": [f"{year}-01-01"],
-        "end_date": [f"{year}-12-31"],
-    }
-    rows: list[int] = []
-    out: dict[str, list[str | None]] = {c: [] for c in PROGRAMME_BENEFICIARIES.column_names}
+    register = Rows(PROGRAMME_REGISTER)
+    register.add(
+        first_row,
+        programme_id=programme_id,
+        title=f"{reference.country_name(country)} Humanitarian Needs and Response Plan {year}",
+        lead_entity=OCHA,
+        participating_org=OCHA,
+        participating_org_ref=reference.iati_org_ref(OCHA),
+        role="ACCOUNTABLE",
+        countries=country,
+        start_date=f"{year}-01-01",
+        end_date=f"{year}-12-31",
+    )
+    beneficiaries = Rows(PROGRAMME_BENEFICIARIES)
     unmapped: dict[str, int] = {}
     for number, record in enumerate(records, start=first_row):
         written = " ".join((record.get("category") or "").split())
@@ -102,22 +101,21 @@ def read_hpc_needs(path: Path, names: list[str], delimiter: str) -> list[TableSo
             value = (record.get(column) or "").strip()
             if not value:
                 continue
-            rows.append(number)
-            for name, item in {
-                "programme_id": programme_id,
-                "indicator_code": f"{cluster}.{normalize_name(description)}",
-                "indicator_title": description,
-                "value_kind": value_kind,
-                "period_start": f"{year}-01-01",
-                "period_end": f"{year}-12-31",
-                "country": country,
-                "subnational_area": area,
-                "beneficiary_unit": "PERSON",
-                "sex": sex,
-                "age_group": age_group,
-                "value": value,
-            }.items():
-                out[name].append(item)
+            beneficiaries.add(
+                number,
+                programme_id=programme_id,
+                indicator_code=f"{cluster}.{normalize_name(description)}",
+                indicator_title=description,
+                value_kind=value_kind,
+                period_start=f"{year}-01-01",
+                period_end=f"{year}-12-31",
+                country=country,
+                subnational_area=area,
+                beneficiary_unit="PERSON",
+                sex=sex,
+                age_group=age_group,
+                value=value,
+            )
     notes = []
     if unmapped:
         listed = ", ".join(f"{name!r} ({count})" for name, count in sorted(unmapped.items())[:8])
@@ -129,24 +127,13 @@ def read_hpc_needs(path: Path, names: list[str], delimiter: str) -> list[TableSo
         )
     return [
         TableSource(
-            table=PROGRAMME_REGISTER,
-            sheet=None,
-            columns=list(register),
-            read=lambda: text_table(
-                PROGRAMME_REGISTER,
-                pa.array([first_row], pa.int64()),
-                {c: pa.array(v, pa.string()) for c, v in register.items()},
-            ),
+            table=PROGRAMME_REGISTER, sheet=None, columns=list(PROGRAMME_REGISTER.column_names), read=register.arrow
         ),
         TableSource(
             table=PROGRAMME_BENEFICIARIES,
             sheet=None,
-            columns=list(out),
-            read=lambda: text_table(
-                PROGRAMME_BENEFICIARIES,
-                pa.array(rows, pa.int64()),
-                {c: pa.array(v, pa.string()) for c, v in out.items()},
-            ),
+            columns=list(PROGRAMME_BENEFICIARIES.column_names),
+            read=beneficiaries.arrow,
             notes=notes,
         ),
     ]

@@ -29,7 +29,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from lxml import etree
 
 from gender_warehouse import reference
@@ -38,10 +37,9 @@ from gender_warehouse.contracts import (
     PROGRAMME_BENEFICIARIES,
     PROGRAMME_FUNDING,
     PROGRAMME_REGISTER,
-    Table,
 )
 from gender_warehouse.errors import SubmissionError, SubmissionErrors
-from gender_warehouse.readers import TableSource, text_table
+from gender_warehouse.readers import Rows, TableSource
 
 IATI_VERSION = "2.03"
 REASONS_PER_ACTIVITY = 5
@@ -231,27 +229,6 @@ def read_iati(path: Path) -> list[TableSource]:
     if sources and dropped:  # notes about a table with no rows left: reported with another table
         sources[0].notes.extend(dropped)
     return sources
-
-
-class Rows:
-    """The text rows of one table, gathered activity by activity."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        self.lines: list[int] = []
-        self.values: dict[str, list[str | None]] = {c: [] for c in table.column_names}
-
-    def add(self, line: int, **values: str | None) -> None:
-        self.lines.append(line)
-        for column in self.table.column_names:
-            self.values[column].append(values.get(column))
-
-    def arrow(self) -> pa.Table:
-        return text_table(
-            self.table,
-            pa.array(self.lines, pa.int64()),
-            {c: pa.array(v, pa.string()) for c, v in self.values.items()},
-        )
 
 
 def text_of(element: Any) -> str | None:

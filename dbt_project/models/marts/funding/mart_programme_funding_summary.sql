@@ -2,9 +2,20 @@
     funds), committed, disbursed and spent, with disbursement and expenditure against commitments and receipts
     against pledges. Money handed on inside the programme is counted once; a pooled fund's transfer into it is the
     programme's funding, even where the fund's own receipts are recorded elsewhere. -#}
-with funding as (
+with all_funding as (
     select * from {{ ref('fct_programme_funding') }}
+),
+
+funding as (
+    select * from all_funding
     where not is_passed_on_within_programme
+),
+
+passed_on as (
+    select programme_id, sum(usd_amount) as passed_on_usd
+    from all_funding
+    where is_passed_on_within_programme
+    group by programme_id
 ),
 
 programmes as (
@@ -41,10 +52,12 @@ final as (
         round(b.disbursed_usd / nullif(b.committed_usd, 0), 4)::numeric as disbursed_share_of_committed,
         round(b.spent_usd / nullif(b.committed_usd, 0), 4)::numeric as spent_share_of_committed,
         round(b.spent_usd / nullif(b.received_usd, 0), 4)::numeric as spent_share_of_received,
+        coalesce(passed_on.passed_on_usd, 0)::numeric(21, 2) as passed_on_usd,
         b.records_without_rate::integer as records_without_rate,
         b.currencies::text as currencies
     from by_programme as b
     left join programmes as p using (programme_id)
+    left join passed_on using (programme_id)
 )
 
 select * from final
