@@ -41,6 +41,13 @@ alter table audit.submissions add column if not exists submitted_at timestamptz;
 alter table audit.submissions drop constraint if exists submissions_file_format_check;
 alter table audit.submissions add constraint submissions_file_format_check
     check (file_format in ('csv', 'xlsx', 'xml', 'other'));
+-- A file that something other than its content stopped (a bug, the server going away) is 'failed', with the
+-- error, so that it never waits unseen as 'received'; ingesting it again takes it up.
+alter table audit.submissions add column if not exists failed_at timestamptz;
+alter table audit.submissions add column if not exists failure text;
+alter table audit.submissions drop constraint if exists submissions_status_check;
+alter table audit.submissions add constraint submissions_status_check
+    check (status in ('received', 'loaded', 'rejected', 'superseded', 'failed'));
 comment on table audit.submissions is 'Every file submitted, by content hash, with its status and the times it changed.';
 
 -- One row per validation of one table of a submission against its Great Expectations suite.
