@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from typing import Any
 
@@ -90,7 +91,10 @@ def url_from_parts(
     auth = quote(user or "", safe="")
     if password:
         auth += ":" + quote(password, safe="")
-    host_part = quote(host or options.get("host") or "", safe="")
+    host_value = str(host or options.get("host") or "")
+    # An IPv6 address goes in brackets, as RFC 3986 writes it; a socket folder (a path) is percent-encoded.
+    is_ipv6 = ":" in host_value and not host_value.startswith("/")
+    host_part = f"[{host_value.strip('[]')}]" if is_ipv6 else quote(host_value, safe="")
     netloc = (auth + "@" if auth else "") + host_part + (f":{port}" if port else "")
     query = "?" + urlencode(params) if params else ""
     return f"postgresql://{netloc}/{quote(dbname or '', safe='')}{query}"
@@ -115,9 +119,15 @@ def connect(url: str, *, autocommit: bool = False, role: str | None = None) -> p
         conn = psycopg.connect(url, autocommit=autocommit, application_name="gender_warehouse")
     except psycopg.OperationalError as exc:
         raise DatabaseError(
-            f"cannot connect to the warehouse database ({redact(url)}): {str(exc).strip()}. "
+            f"cannot connect to the warehouse database ({redact(url)}): {mask_secrets(str(exc).strip(), url)}. "
             "Set GWH_DATABASE_URL to a reachable PostgreSQL, or unset it to use the embedded one."
-        ) from exc
+        ) from None
+    except psycopg.ProgrammingError as exc:  # libpq could not parse it; its message quotes the URL, password too
+        raise DatabaseError(
+            f"the database URL {redact(url)} is malformed: {mask_secrets(str(exc).strip(), url)}. Expected "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with any %, @, : or / in the password written as "
+            "%25, %40, %3A or %2F"
+        ) from None
     if role:
         from gender_warehouse.roles import use_role
 
@@ -138,15 +148,41 @@ def transaction(url: str) -> Iterator[psycopg.Connection]:
         conn.close()
 
 
+# A password in a URI (scheme://user:PASSWORD@host) or a key=value string or query (password=...).
+URI_PASSWORD = re.compile(r"(?P<head>^[a-z][a-z0-9+.-]*://[^:@/?#]*:)(?P<secret>[^@]*)(?=@)", re.IGNORECASE)
+KEYWORD_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """A URL fit for a message: the password is never printed."""
+    """A URL fit for a message: the password is never printed, however malformed the rest is."""
     try:
         info = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError:
-        return "<unparsable database URL>"
+        return mask_secrets(url, url)
     if "password" in info:
         info["password"] = "***"
     return psycopg.conninfo.make_conninfo(**info)
+
+
+def passwords_in(url: str) -> set[str]:
+    """Every form the URL's password can take in a message: as written, percent-decoded, as libpq parsed it."""
+    from urllib.parse import unquote
+
+    found = {m.group("secret") for m in URI_PASSWORD.finditer(url)}
+    found |= {m.group("secret").strip("'") for m in KEYWORD_PASSWORD.finditer(url)}
+    with suppress(psycopg.ProgrammingError):
+        found.add(str(psycopg.conninfo.conninfo_to_dict(url).get("password") or ""))
+    found |= {unquote(p) for p in found}
+    return {p for p in found if p}
+
+
+def mask_secrets(text: str, url: str | None = None) -> str:
+    """The text with every password it may hold replaced by ***: the URL's, in any form, and any other
+    user:password@ or password=... in it."""
+    for secret in sorted(passwords_in(url or ""), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = URI_PASSWORD.sub(lambda m: m.group("head") + "***", text)
+    return KEYWORD_PASSWORD.sub(lambda m: m.group("head") + "***", text)
 
 
 def raw_table_ddl(table: Table) -> str:
@@ -182,12 +218,16 @@ def schema_ddl() -> str:
 
 def redact_uri(url: str) -> str:
     """The URL as a postgresql:// URI, with any password replaced by ***."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return mask_secrets(url, url)
     options = {k: v for k, v in info.items() if k not in ("host", "port", "user", "password", "dbname")}
     host = str(info.get("host") or "")
     port = int(info["port"]) if info.get("port") else None
     password = "***" if info.get("password") else None
-    return url_from_parts(host, port, str(info.get("user") or ""), password, str(info.get("dbname") or ""), options)
+    uri = url_from_parts(host, port, str(info.get("user") or ""), password, str(info.get("dbname") or ""), options)
+    return uri.replace(":%2A%2A%2A@", ":***@")
 
 
 def ensure_schema(url: str) -> None:
