@@ -7,6 +7,9 @@ find_new_files ─► ingest_file (mapped, one per file) ─► announce_loaded_
   build_warehouse, scheduled on those assets, starts on the whole run's data, never halfway through it.
 - A rejected file fails its own task at once, without retry (the reasons are in the log and in
   audit.submission_issues); the other files carry on. A file whose bytes came before is "unchanged": success.
+  A file that something else stopped (a bug, the database going away) is 'failed' in the audit trail, with the
+  error, and its task is retried; the other files carry on. Links, devices and pipes in the landing folder are
+  never taken.
 - build_data_docs renders the GX Data Docs pages of every file of the run, rejected ones included. It fails the
   run when find_new_files failed or a file ended without a verdict (a crash after its retries); a rejected
   file does not fail the run.
@@ -100,11 +103,16 @@ def ingest_submissions() -> None:
             "error_count": len(errors),
             "warning_count": len(result.warnings),
             "result_files": [str(p) for p in result.result_files],
+            "superseded_by": result.superseded_by,
         }
         # Pushed under its own key, rejected files included: a failed task has no return value.
         context["ti"].xcom_push(key=SUMMARY_KEY, value=summary)
         for warning in result.warnings:
             print(f"warning: {warning}")
+        if result.status == "failed":  # not the file's fault (a bug, the database going away): retried
+            raise RuntimeError(
+                f"{Path(path).name} failed (submission {result.submission_id}), nothing loaded: {result.failure}"
+            )
         if result.status == "rejected":
             shown = "\n".join(f"  - {e}" for e in errors[:MAX_MESSAGES])
             more = f"\n  ... and {len(errors) - MAX_MESSAGES} more" if len(errors) > MAX_MESSAGES else ""

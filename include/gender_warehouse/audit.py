@@ -52,7 +52,7 @@ def register(
     row = conn.execute(
         "insert into audit.submissions"
         " (sha256, file_name, file_size, file_format, archive_path, submitted_by, submitted_at)"
-        " values (%s, %s, %s, %s, %s, %s, coalesce(%s, now())) on conflict (sha256) do nothing"
+        " values (%s, %s, %s, %s, %s, %s, coalesce(%s, clock_timestamp())) on conflict (sha256) do nothing"
         " returning submission_id, status",
         (sha256, file_name, file_size, file_format, archive_path, submitted_by, submitted_at),
     ).fetchone()
@@ -111,18 +111,27 @@ def record_validation(conn: psycopg.Connection, submission_id: int, result: Suit
 
 def record_load(conn: psycopg.Connection, submission_id: int, table: str, rows: int, superseded: int) -> None:
     conn.execute(
-        "insert into audit.loads (submission_id, table_name, rows_loaded, rows_superseded) values (%s, %s, %s, %s)",
+        "insert into audit.loads (submission_id, table_name, rows_loaded, rows_superseded, loaded_at)"
+        " values (%s, %s, %s, %s, clock_timestamp())",
         (submission_id, table, rows, superseded),
     )
 
 
 def mark_loaded(
-    conn: psycopg.Connection, submission_id: int, tables: list[str], rows: int, warnings: int, report: str | None
+    conn: psycopg.Connection,
+    submission_id: int,
+    tables: list[str],
+    rows: int,
+    warnings: int,
+    report: str | None,
+    validated_at: dt.datetime | None = None,
 ) -> None:
+    # Times from the clock at each step, not the transaction's start (now()), which can be minutes earlier.
     conn.execute(
         "update audit.submissions set status = 'loaded', tables = %s, row_count = %s, error_count = 0,"
-        " warning_count = %s, validated_at = now(), loaded_at = now(), report_path = %s where submission_id = %s",
-        (tables, rows, warnings, report, submission_id),
+        " warning_count = %s, validated_at = coalesce(%s, clock_timestamp()), loaded_at = clock_timestamp(),"
+        " report_path = %s, failed_at = null, failure = null where submission_id = %s",
+        (tables, rows, warnings, validated_at, report, submission_id),
     )
 
 
@@ -134,11 +143,23 @@ def mark_rejected(
     warnings: int,
     validated: bool,
     report: str | None,
+    validated_at: dt.datetime | None = None,
 ) -> None:
     conn.execute(
         "update audit.submissions set status = 'rejected', tables = %s, error_count = %s, warning_count = %s,"
-        " validated_at = case when %s then now() end, rejected_at = now(), report_path = %s where submission_id = %s",
-        (tables or None, errors, warnings, validated, report, submission_id),
+        " validated_at = case when %s then coalesce(%s, clock_timestamp()) end, rejected_at = clock_timestamp(),"
+        " report_path = %s, failed_at = null, failure = null where submission_id = %s",
+        (tables or None, errors, warnings, validated, validated_at, report, submission_id),
+    )
+
+
+def mark_failed(conn: psycopg.Connection, submission_id: int, failure: str) -> None:
+    """Something not the submitter's doing stopped this file (a bug, the server going away): recorded so that it
+    does not wait unseen; `gwh ingest FILE` takes it again."""
+    conn.execute(
+        "update audit.submissions set status = 'failed', failed_at = clock_timestamp(), failure = %s"
+        " where submission_id = %s and status in ('received', 'failed')",
+        (failure, submission_id),
     )
 
 
@@ -151,10 +172,37 @@ def mark_fully_superseded(conn: psycopg.Connection, candidates: list[int]) -> in
         for t in TABLES.values()
     )
     return conn.execute(
-        "update audit.submissions as s set status = 'superseded', superseded_at = now()"
+        "update audit.submissions as s set status = 'superseded', superseded_at = clock_timestamp()"
         f" where s.status = 'loaded' and s.submission_id = any(%s) and not ({still_current})",
         (candidates,),
     ).rowcount
+
+
+def superseded_by(conn: psycopg.Connection, submission_id: int) -> list[int]:
+    """The newer submissions that replace every row this one loaded (none when any row of it is current)."""
+    if conn.execute("select status from audit.submissions where submission_id = %s", (submission_id,)).fetchone() != (
+        "superseded",
+    ):
+        return []
+    owners = " union ".join(
+        f"select superseded_by from {t.raw_table} where submission_id = %(sid)s" for t in TABLES.values()
+    )
+    rows = conn.execute(f"select distinct superseded_by from ({owners}) as s order by 1", {"sid": submission_id})
+    return [r[0] for r in rows if r[0] is not None]
+
+
+def result_paths(conn: psycopg.Connection) -> list[str]:
+    """The result file (relative to the project) of every recorded validation."""
+    rows = conn.execute("select result_path from audit.validation_runs where result_path is not null").fetchall()
+    return [r[0] for r in rows]
+
+
+def stored_results(conn: psycopg.Connection, paths: list[str]) -> dict[str, dict[str, Any]]:
+    """The results recorded for these result files."""
+    rows = conn.execute(
+        "select result_path, result from audit.validation_runs where result_path = any(%s)", (paths,)
+    ).fetchall()
+    return dict(rows)
 
 
 def issues_of(conn: psycopg.Connection, submission_id: int) -> list[Issue]:

@@ -7,23 +7,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
+import os
+import stat
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
 
-from gender_warehouse import db, settings
+from gender_warehouse import db, files, settings
 from gender_warehouse.contracts import TABLES
 from gender_warehouse.errors import SubmissionError, located
 from gender_warehouse.warehouse import BuildError
 
 # Wide when piped (logs, CI), so a table or message is never cut to 80 columns.
-console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# No emoji codes: a value such as ':x:' from a file is printed as written (markup is escaped where data goes).
+console = Console(highlight=False, soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 SHOWN_ISSUES = 5
 
 
@@ -102,31 +108,82 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("figures", help="the published statements beside the figures the marts computed (sample data)")
 
-    docs = sub.add_parser("docs", help="build Data Docs pages for stored validation results")
+    docs = sub.add_parser(
+        "docs",
+        help="build Data Docs pages for stored validation results; write the result files the audit trail names "
+        "that are missing (a run stopped after its commit); list result files no run recorded",
+    )
     docs.add_argument("--all", action="store_true", help="every stored result, not only those without a page")
+    docs.add_argument(
+        "--clean", action="store_true", help="also delete result files (and their pages) that no recorded run names"
+    )
     return p
 
 
-def files_in(paths: list[Path]) -> list[Path]:
-    found: list[Path] = []
+def files_in(paths: list[Path]) -> list[Path | Refused]:
+    """The files to take, in order; what is not a regular file (a link, device, pipe) is named, to be refused.
+    Folders are walked without following links."""
+    found: list[Path | Refused] = []
     for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-        elif path.exists():
-            found.append(path)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            raise UsageError(f"no such file or folder: {path}") from None
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        if stat.S_ISDIR(mode):
+            for folder, dirs, names in os.walk(path):  # links to folders are not followed
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(n for n in names if not n.startswith(".")):
+                    entry = Path(folder) / name
+                    found.append(entry if files.is_regular(entry) else Refused(entry))
         else:
-            raise UsageError(f"no such file or folder: {path}")
+            found.append(path if stat.S_ISREG(mode) else Refused(path))
     if not found:
         raise UsageError("no files to take: " + ", ".join(map(str, paths)))
     return found
+
+
+class Refused:
+    """A path that is not a regular file: it is named and passed over, never opened."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def message(self) -> str:
+        try:
+            kind = files.kind_of(os.lstat(self.path).st_mode)
+        except OSError as exc:
+            return f"cannot read it: {exc.strerror}"
+        return f"it is {kind}, not a regular file; only files themselves are taken (copy it here, do not link it)"
 
 
 class UsageError(Exception):
     pass
 
 
+def plain(value: Any) -> Text:
+    """A table cell printed exactly as the value reads: no markup, no emoji, whatever a file put in it."""
+    return Text("" if value is None else str(value))
+
+
 def print_result(result, verb: str = "ingest") -> None:  # type: ignore[no-untyped-def]
     name = escape(str(result.path))
+    if result.status == "failed":
+        sid = f" submission {result.submission_id}" if result.submission_id else ""
+        err_console.print(
+            f"[red]failed[/] {name}{sid}: {escape(result.failure or '')}. Nothing of it was loaded; this is not "
+            "the file's fault: run `gwh ingest` on it again, with -v for details, and report it if it fails again"
+        )
+        return
+    if result.status == "superseded":
+        rows = ", ".join(f"{t} {n:,} rows" for t, n in result.rows.items())
+        newer = ", ".join(str(n) for n in result.superseded_by)
+        console.print(
+            f"[yellow]superseded[/] {name}: submission {result.submission_id}: {rows} loaded, but a newer version "
+            f"of every slice it holds was loaded before it (submission {newer}): none of its rows is current"
+        )
+        return
     if result.status == "unchanged":
         console.print(
             f"[yellow]unchanged[/] {name}: the same bytes came before as submission {result.submission_id} "
@@ -151,7 +208,7 @@ def print_result(result, verb: str = "ingest") -> None:  # type: ignore[no-untyp
     if result.result_files:
         from gender_warehouse.validation import data_docs_page
 
-        console.print(f"    full report: {data_docs_page(result.result_files[0])}")
+        console.print(f"    full report: {escape(str(data_docs_page(result.result_files[0])))}")
 
 
 def cmd_ingest(args: argparse.Namespace, url: str) -> int:
@@ -160,6 +217,10 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
     results = []
     failed = False
     for path in files_in(args.paths):
+        if isinstance(path, Refused):
+            err_console.print(f"[red]refused[/] {escape(str(path.path))}: {escape(path.message())}")
+            failed = True
+            continue
         try:
             result = ingest_file(path, url, kind=args.kind, submitted_by=args.submitted_by)
         except SubmissionError as exc:  # the file could not even be opened; the others still go
@@ -168,11 +229,12 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
             continue
         print_result(result)
         results.append(result)
+        failed |= result.status == "failed"
     if not args.no_docs:
         build_docs([f for r in results for f in r.result_files])
         from gender_warehouse import site
 
-        console.print(f"Reports: {site.publish_site(url)}")
+        console.print(f"Reports: {escape(str(site.publish_site(url)))}")
     return 1 if failed or any(r.status == "rejected" for r in results) else 0
 
 
@@ -182,18 +244,30 @@ def build_docs(files: list[Path]) -> None:
     from gender_warehouse.validation import build_data_docs
 
     index = build_data_docs(files)
-    console.print(f"Data Docs: {index}")
+    console.print(f"Data Docs: {escape(str(index))}")
 
 
 def cmd_validate(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse.pipeline import validate_file
 
-    results = [validate_file(path, url, kind=args.kind) for path in files_in(args.paths)]
-    for result in results:
+    results = []
+    failed = False
+    for path in files_in(args.paths):
+        if isinstance(path, Refused):
+            err_console.print(f"[red]refused[/] {escape(str(path.path))}: {escape(path.message())}")
+            failed = True
+            continue
+        try:
+            result = validate_file(path, url, kind=args.kind)
+        except SubmissionError as exc:
+            err_console.print(f"[red]rejected[/] {escape(str(path))}: {escape(str(exc))}")
+            failed = True
+            continue
         print_result(result, verb="validate")
+        results.append(result)
     if not args.no_docs:
         build_docs([f for r in results for f in r.result_files])
-    return 1 if any(r.status == "rejected" for r in results) else 0
+    return 1 if failed or any(r.status in ("rejected", "failed") for r in results) else 0
 
 
 def cmd_status(args: argparse.Namespace, url: str) -> int:
@@ -202,12 +276,12 @@ def cmd_status(args: argparse.Namespace, url: str) -> int:
     with db.connect(url, role="auditor") as conn:
         rows = audit.submissions(conn, args.limit)
     table = RichTable("id", "received", "file", "tables", "status", "rows", "warnings", "errors")
-    colours = {"loaded": "green", "rejected": "red", "superseded": "yellow", "received": "cyan"}
+    colours = {"loaded": "green", "rejected": "red", "superseded": "yellow", "received": "cyan", "failed": "red"}
     for r in rows:
         table.add_row(
             str(r["submission_id"]),
             r["received_at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            escape(r["file_name"]),
+            plain(r["file_name"]),
             ", ".join(r["tables"] or []),
             f"[{colours.get(r['status'], 'white')}]{r['status']}[/]",
             f"{r['row_count']:,}" if r["row_count"] is not None else "",
@@ -243,7 +317,7 @@ def cmd_build(args: argparse.Namespace, url: str) -> int:
     console.print(f"[green]built[/] the warehouse: {counts}")
     if not args.no_reports:
         for name, where in warehouse.publish_reports(url).items():
-            console.print(f"{name}: {where}")
+            console.print(f"{name}: {escape(str(where))}")
     return 0
 
 
@@ -253,12 +327,17 @@ def cmd_run(args: argparse.Namespace, url: str) -> int:
 
     folder = args.landing or landing.landing_dir()
     pending = landing.pending_files(url, folder)
-    console.print(f"{len(pending)} new file(s) in {folder}")
+    console.print(f"{len(pending)} new file(s) in {escape(str(folder))}")
     rejected = False
     for path in pending:
-        result = ingest_file(Path(path), url, submitted_at=landing.submitted_at(Path(path)))
+        try:
+            result = ingest_file(Path(path), url, submitted_at=landing.submitted_at(Path(path)))
+        except SubmissionError as exc:  # gone, or replaced by a link, since the folder was listed
+            err_console.print(f"[red]refused[/] {escape(str(path))}: {escape(str(exc))}")
+            rejected = True
+            continue
         print_result(result)
-        rejected |= result.status == "rejected"
+        rejected |= result.status in ("rejected", "failed")
     status = cmd_build(argparse.Namespace(select=None, no_reports=args.no_reports), url)
     return 1 if rejected else status
 
@@ -311,7 +390,7 @@ def cmd_audit(args: argparse.Namespace, url: str) -> int:
         print_trail(trail.submission_trail(url, args.target))
         return 0
     except trail.TrailError as exc:
-        err_console.print(f"gwh audit: {exc}")
+        err_console.print(f"gwh audit: {escape(str(exc))}")
         return 1
 
 
@@ -346,32 +425,34 @@ def print_trail(t: Any) -> None:
         ("loaded", when(s["loaded_at"])),
         ("rejected", when(s["rejected_at"])),
         ("superseded", when(s["superseded_at"])),
+        ("failed", when(s.get("failed_at"))),
+        ("failure", s.get("failure") or ""),
         ("report", s["report_path"] or ""),
     ]:
         if value:
-            facts.add_row(label, escape(str(value)))
+            facts.add_row(label, plain(value))
     console.print(facts)
     if t.issues:
         issues = RichTable("severity", "where", "what", title="Issues")
         for i in t.issues:
             where = located("", sheet=i["sheet"], rows=i["rows"], column=i["column_name"], row_noun=i["row_noun"])
-            issues.add_row(i["severity"], escape(where.rstrip(": ")), escape(i["message"]))
+            issues.add_row(i["severity"], plain(where.rstrip(": ")), plain(i["message"]))
         console.print(issues)
     if t.validations:
         runs = RichTable("table", "suite", "suite sha256", "result", "rules", "failed", "rows", title="Validation runs")
         for v in t.validations:
-            runs.add_row(*run_cells(v), f"{v['row_count']:,}")
+            runs.add_row(*map(plain, run_cells(v)), f"{v['row_count']:,}")
             for rule in v["failed_rules"]:
-                runs.add_row("", f"  {rule['rule']}", "", rule["severity"], "", escape(str(rule["description"])), "")
+                runs.add_row("", plain(f"  {rule['rule']}"), "", rule["severity"], "", plain(rule["description"]), "")
         console.print(runs)
     if t.loads:
         loads = RichTable("table", "rows loaded", "earlier rows superseded", "transaction", "at", title="Loads")
         for ld in t.loads:
             loads.add_row(
-                ld["table_name"],
+                plain(ld["table_name"]),
                 f"{ld['rows_loaded']:,}",
                 f"{ld['rows_superseded']:,}",
-                ld["transaction_id"],
+                plain(ld["transaction_id"]),
                 when(ld["loaded_at"]),
             )
         console.print(loads)
@@ -379,9 +460,9 @@ def print_trail(t: Any) -> None:
         builds = RichTable("dbt invocation", "command", "as", "finished", "nodes", "result", title="Builds since")
         for b in t.builds:
             builds.add_row(
-                b["invocation_id"],
-                b["command"],
-                b["database_user"],
+                plain(b["invocation_id"]),
+                plain(b["command"]),
+                plain(b["database_user"]),
                 when(b["finished_at"]),
                 str(b["node_count"]),
                 "passed" if b["success"] else f"{b['failed_count']} failed",
@@ -391,9 +472,9 @@ def print_trail(t: Any) -> None:
         slices = RichTable("table", "entity", "programme", "from", "to", "rows", title="In the marts now")
         for sl in t.slices:
             slices.add_row(
-                sl["table_name"],
-                sl["entity_code"] or "",
-                sl["programme_id"] or "",
+                plain(sl["table_name"]),
+                plain(sl["entity_code"]),
+                plain(sl["programme_id"]),
                 str(sl["period_start"] or ""),
                 str(sl["period_end"] or ""),
                 f"{sl['row_count']:,}",
@@ -404,24 +485,24 @@ def print_trail(t: Any) -> None:
 def print_figure_trail(f: Any) -> None:
     from gender_warehouse.site import when
 
-    console.print(f"[bold]{f.mart}[/]: {len(f.rows)} row(s)")
+    console.print(f"[bold]{escape(f.mart)}[/]: {len(f.rows)} row(s)")
     if len(f.rows) == 1:  # one figure: every column, one per line
         shown = RichTable("column", "value", box=None)
         for name, value in f.rows[0].items():
-            shown.add_row(name, escape("" if value is None else str(value)))
+            shown.add_row(plain(name), plain(value))
     else:
         names = list(f.rows[0])[:8]
-        shown = RichTable(*names, caption=f"first {min(len(f.rows), 10)} rows, first {len(names)} columns")
+        shown = RichTable(*map(plain, names), caption=f"first {min(len(f.rows), 10)} rows, first {len(names)} columns")
         for row in f.rows[:10]:
-            shown.add_row(*(escape("" if row[n] is None else str(row[n])) for n in names))
+            shown.add_row(*(plain(row[n]) for n in names))
     console.print(shown)
     subs = RichTable("submission", "file", "sha256", "submitted by", "submitted", "loaded", "status", title="From")
     for s in f.submissions:
         subs.add_row(
             str(s["submission_id"]),
-            escape(s["file_name"]),
+            plain(s["file_name"]),
             s["sha256"][:12],
-            s["submitted_by"] or "",
+            plain(s["submitted_by"]),
             when(s["submitted_at"]),
             when(s["loaded_at"]),
             s["status"],
@@ -429,14 +510,14 @@ def print_figure_trail(f: Any) -> None:
     console.print(subs)
     runs = RichTable("submission", "table", "suite", "suite sha256", "result", "rules", "failed", title="Validated by")
     for v in f.validations:
-        runs.add_row(str(v["submission_id"]), *run_cells(v))
+        runs.add_row(str(v["submission_id"]), *map(plain, run_cells(v)))
     console.print(runs)
 
 
 def cmd_reports(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse import site
 
-    console.print(f"reports: {site.publish_site(url)}")
+    console.print(f"reports: {escape(str(site.publish_site(url)))}")
     return 0
 
 
@@ -446,7 +527,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     index = settings.reports_dir() / "index.html"
     if not index.exists():
         raise UsageError(f"{index} does not exist yet: run `gwh reports` (or `make demo`) first")
-    console.print(f"serving {settings.reports_dir()} on http://{args.bind}:{args.port}/ (Ctrl-C stops)")
+    console.print(
+        f"serving {escape(str(settings.reports_dir()))} on http://{escape(args.bind)}:{args.port}/ (Ctrl-C stops)"
+    )
     site.serve(args.port, args.bind)
     return 0
 
@@ -459,15 +542,46 @@ def cmd_template(args: argparse.Namespace) -> int:
     except KeyError:
         raise UsageError(f"unknown kind {args.kind!r}; expected one of {', '.join(templates.known_kinds())}") from None
     out = templates.write_template(args.kind, args.out)
-    console.print(f"wrote {out}: sheets Instructions, {', '.join(t.name for t in tables)}")
+    console.print(f"wrote {escape(str(out))}: sheets Instructions, {', '.join(t.name for t in tables)}")
     return 0
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
+def cmd_docs(args: argparse.Namespace, url: str) -> int:
+    from gender_warehouse import audit
     from gender_warehouse.validation import data_docs_page
 
-    stored = sorted((settings.reports_dir() / "validations").rglob("*.json"))
-    wanted = [p for p in stored if args.all or not data_docs_page(p).exists()]
+    with db.connect(url, role="auditor") as conn:
+        recorded = set(audit.result_paths(conn))
+        # Named by a committed load, not written: the process stopped between its commit and writing the file.
+        missing = [p for p in sorted(recorded) if not (settings.project_dir() / p).exists()]
+        restored = [
+            files.write_atomic(settings.project_dir() / path, json.dumps(result, indent=1))
+            for path, result in audit.stored_results(conn, missing).items()
+        ]
+    folder = settings.reports_dir() / "validations"
+    if restored:
+        console.print(f"wrote {len(restored)} result file(s) the audit trail names but that were missing")
+    stored = sorted(folder.rglob("*.json"))
+    # A validate-only run records nothing by design; any other file no run names belongs to no committed load.
+    unrecorded = [
+        p
+        for p in stored
+        if str(p.relative_to(settings.project_dir())) not in recorded and "validate-only" not in p.parts
+    ]
+    for path in unrecorded:
+        if args.clean:
+            path.unlink()
+            data_docs_page(path).unlink(missing_ok=True)
+        else:
+            console.print(f"not recorded in the audit trail: {escape(str(path))}")
+    if unrecorded:
+        console.print(
+            f"{'removed' if args.clean else 'found'} {len(unrecorded)} result file(s) that no recorded validation "
+            "names (from a run that never committed, or from another database)"
+            + ("" if args.clean else "; `gwh docs --clean` removes them")
+        )
+    kept = [p for p in stored if args.clean is False or p not in unrecorded]
+    wanted = [p for p in kept if args.all or not data_docs_page(p).exists()]
     build_docs(wanted)
     if not wanted:
         console.print("Data Docs are up to date")
@@ -482,12 +596,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "suites":
             return cmd_suites(args)
-        if args.command == "docs":
-            return cmd_docs(args)
         if args.command == "build" and args.parse_only:
             from gender_warehouse import warehouse
 
-            console.print(f"wrote {warehouse.parse()}")
+            console.print(f"wrote {escape(str(warehouse.parse()))}")
             return 0
         if args.command == "template":
             return cmd_template(args)
@@ -500,14 +612,16 @@ def main(argv: list[str] | None = None) -> int:
         db.ensure_schema(url)
         if args.command == "db":
             if args.db_command == "url":
-                console.print(db.redact_uri(url) if args.uri else db.redact(url))
+                console.print(db.redact_uri(url) if args.uri else db.redact(url), markup=False)
             elif args.db_command == "roles":
                 from gender_warehouse import roles
 
                 done = roles.create_roles(url)
-                console.print(f"roles {', '.join(roles.ROLES)} ready in {db.redact(url)} ({len(done)} statements)")
+                console.print(
+                    f"roles {', '.join(roles.ROLES)} ready in {escape(db.redact(url))} ({len(done)} statements)"
+                )
             else:
-                console.print(f"schemas ready in {db.redact(url)}")
+                console.print(f"schemas ready in {escape(db.redact(url))}")
             return 0
         commands = {
             "ingest": cmd_ingest,
@@ -518,13 +632,14 @@ def main(argv: list[str] | None = None) -> int:
             "figures": cmd_figures,
             "audit": cmd_audit,
             "reports": cmd_reports,
+            "docs": cmd_docs,
         }
         return commands[args.command](args, url)
     except UsageError as exc:
-        err_console.print(f"gwh: {exc}")
+        err_console.print(f"gwh: {escape(str(exc))}")
         return 2
     except db.DatabaseError as exc:
-        err_console.print(f"gwh: {exc}")
+        err_console.print(f"gwh: {escape(str(exc))}")
         return 2
     except BuildError as exc:
         err_console.print(f"gwh: {escape(str(exc))}")
@@ -533,10 +648,14 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("gwh: interrupted; a file being loaded was rolled back, ingest it again")
         return 130
     except Exception as exc:  # not the user's doing: say so plainly, the traceback only with -v
-        logging.getLogger("gwh").debug("internal error", exc_info=True)
+        secret_source = args.database_url or os.environ.get("GWH_DATABASE_URL")
+        if args.verbose:
+            text = "".join(traceback.format_exception(exc))
+            err_console.print(db.mask_secrets(text, secret_source), markup=False)
         err_console.print(
-            f"gwh: internal error ({type(exc).__name__}: {escape(str(exc))}). Nothing half-loaded stays; "
-            "run again with -v for details and report it."
+            f"gwh: internal error ({type(exc).__name__}: {escape(db.mask_secrets(str(exc), secret_source))}). "
+            "Nothing half-loaded stays; "
+            + ("the traceback is above; report it." if args.verbose else "run again with -v for details and report it.")
         )
         return 2
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 
-from gender_warehouse import db, register, settings
+from gender_warehouse import db, files, register, settings
+from gender_warehouse.errors import SubmissionError
+
+log = logging.getLogger(__name__)
 
 SUBMISSION_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xml"}
 
@@ -19,28 +23,40 @@ def landing_dir() -> Path:
 
 
 def candidate_files(folder: Path) -> list[Path]:
-    """Files that look like submissions (hidden and partial uploads are left alone), oldest first."""
+    """Regular files that look like submissions, oldest first. Hidden files and partial uploads are left alone;
+    links, devices and pipes are never taken (and links to folders never followed): each is logged once a run."""
     if not folder.is_dir():
         return []
-    found = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUBMISSION_SUFFIXES
-    ]
-    return sorted(found, key=lambda p: (p.stat().st_mtime, str(p)))
+    found = []
+    for parent, dirs, names in os.walk(folder):  # does not follow links to folders
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = Path(parent) / name
+            if name.startswith((".", "~$")) or path.suffix.lower() not in SUBMISSION_SUFFIXES:
+                continue
+            if files.is_regular(path):
+                found.append(path)
+            else:
+                log.warning("%s is not a regular file (a link, device or pipe): it is not taken", path)
+    return sorted(found, key=lambda p: (p.lstat().st_mtime, str(p)))
 
 
 def submitted_at(path: Path) -> dt.datetime:
     """When a file reached the landing folder (its modification time there): the order of its versions."""
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.UTC)
 
 
 def pending_files(url: str, folder: Path | None = None) -> list[str]:
     """Files in the landing folder whose bytes the warehouse has not finished with (new, or interrupted)."""
-    files = candidate_files(folder or landing_dir())
-    if not files:
+    found = candidate_files(folder or landing_dir())
+    if not found:
         return []
-    hashes = {str(p): register.sha256_of(p) for p in files}
+    hashes = {}
+    for path in found:
+        try:
+            hashes[str(path)] = register.sha256_of(path)
+        except SubmissionError as exc:  # replaced by a link, or gone, since the folder was listed
+            log.warning("%s is not taken: %s", path, exc)
     db.ensure_schema(url)
     with db.connect(url, role="loader") as conn:
         done = {

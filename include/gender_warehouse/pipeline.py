@@ -35,6 +35,9 @@ class IngestResult:
     issues: list[Issue] = field(default_factory=list)
     result_files: list[Path] = field(default_factory=list)
     previous_status: str | None = None
+    failure: str | None = None  # what stopped a "failed" file (not the submitter's doing)
+    superseded_by: list[int] = field(default_factory=list)  # newer versions that already replace every slice
+    validations: list[SuiteResult] = field(default_factory=list)  # written to result files after the commit
 
     @property
     def errors(self) -> list[Issue]:
@@ -92,35 +95,29 @@ def ingest_file(
     `submitted_at` orders the versions of an entity and period: the latest submitted is current, whatever the
     loading order. Files taken from the landing folder pass their time there; by default it is now, so that a
     file ingested later supersedes one ingested before it.
+
+    Only a regular file is taken (a link, device or pipe raises SubmissionError before a byte is read). An
+    unexpected error after the file is registered marks its submission 'failed', with the error, and is returned
+    as status "failed": the caller goes on to the next file. Only an unreachable database raises.
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SubmissionError(f"cannot read {path}: {exc.strerror}") from None
-    if too_large := size_issue(size):
-        return IngestResult(path, "rejected", issues=[too_large])
-    sha256 = register.sha256_of(path)
-    with db.connect(url, autocommit=True, role=roles.LOADER) as conn:
-        archived = register.archive(path, sha256)
-        try:
-            file_format, sources = read_submission(path, kind)
-            read_errors: list[SubmissionError] = []
-        except SubmissionError as exc:
-            file_format, sources, read_errors = "other", [], [exc]
-        except SubmissionErrors as exc:  # several errors at once (an IATI file whose activities fail the schema)
-            file_format, sources, read_errors = readers.file_format(path), [], exc.errors
+        taken = register.take(path)
+    except register.TooLarge as exc:
+        return IngestResult(path, "rejected", issues=[Issue("register", "error", exc.message)])
+    with db.connect(url, autocommit=True, role=roles.LOADER) as conn, register.readable_copy(taken, path.name) as copy:
+        file_format, sources, read_errors, crash = read_file(copy, kind)
         sub = audit.register(
             conn,
-            sha256=sha256,
+            sha256=taken.sha256,
             file_name=path.name,
-            file_size=size,
+            file_size=taken.size,
             file_format=file_format,
-            archive_path=register.archive_reference(archived),
+            archive_path=register.archive_reference(taken.archived),
             submitted_by=submitted_by,
             submitted_at=submitted_at,
         )
-        if sub.status != "received":
+        if sub.status not in ("received", "failed"):
             return IngestResult(
                 path,
                 "unchanged",
@@ -128,21 +125,62 @@ def ingest_file(
                 previous_status=sub.status,
                 issues=audit.issues_of(conn, sub.submission_id),
             )
-        with conn.transaction():
-            if audit.lock_submission(conn, sub.submission_id) != "received":  # another worker finished it
-                return IngestResult(path, "unchanged", sub.submission_id, previous_status="loaded")
-            if read_errors:
-                issues = [read_issue(e) for e in read_errors]
-                audit.record_issues(conn, sub.submission_id, issues)
-                audit.mark_rejected(conn, sub.submission_id, [], len(issues), 0, False, None)
-                return IngestResult(path, "rejected", sub.submission_id, issues=issues)
-            return load_submission(conn, path, sub.submission_id, sources, today)
+        try:
+            if crash is not None:
+                raise crash
+            with conn.transaction():
+                if audit.lock_submission(conn, sub.submission_id) not in ("received", "failed"):
+                    return IngestResult(path, "unchanged", sub.submission_id, previous_status="loaded")
+                if read_errors:
+                    issues = [read_issue(e) for e in read_errors]
+                    audit.record_issues(conn, sub.submission_id, issues)
+                    audit.mark_rejected(conn, sub.submission_id, [], len(issues), 0, False, None)
+                    return IngestResult(path, "rejected", sub.submission_id, issues=issues)
+                result = load_submission(conn, path, sub.submission_id, sources, today)
+        except Exception as exc:
+            return failed(conn, url, path, sub.submission_id, exc)
+    # Result files are written once the load has committed: a run killed before that leaves none behind, and
+    # `gwh docs` writes any that a kill after the commit left unwritten, from the audit trail.
+    write_results(result)
+    return result
 
 
-def size_issue(size: int) -> Issue | None:
-    """A file over the size limit is refused before anything reads it."""
-    limit = settings.max_file_bytes()
-    return Issue("register", "error", f"the file has {size:,} bytes; the limit is {limit:,}") if size > limit else None
+def read_file(copy: Path, kind: str | None) -> tuple[str, list[TableSource], list[SubmissionError], Exception | None]:
+    """The file's format and tables, or what the submitter must fix, or the unexpected error a reader raised
+    (recorded as the submission's failure once it is registered)."""
+    try:
+        file_format, sources = read_submission(copy, kind)
+        return file_format, sources, [], None
+    except SubmissionError as exc:
+        return "other", [], [exc], None
+    except SubmissionErrors as exc:  # several errors at once (an IATI file whose activities fail the schema)
+        return readers.file_format(copy), [], exc.errors, None
+    except Exception as exc:
+        return "other", [], [], exc
+
+
+def failed(conn: psycopg.Connection, url: str, path: Path, submission_id: int, exc: Exception) -> IngestResult:
+    """Record an unexpected error as the submission's failure (its load was rolled back) and say so."""
+    failure = db.mask_secrets(f"{type(exc).__name__}: {exc}".strip(), url)
+    log.error("%s (submission %s) failed: %s", path.name, submission_id, failure, exc_info=exc)
+    try:
+        audit.mark_failed(conn, submission_id, failure)
+    except psycopg.Error:  # the connection went with the error: another one records it, if the server answers
+        try:
+            with db.connect(url, autocommit=True, role=roles.LOADER) as again:
+                audit.mark_failed(again, submission_id, failure)
+        except (psycopg.Error, db.DatabaseError):
+            raise db.DatabaseError(
+                f"the warehouse database stopped answering while {path.name} was loaded ({failure}); nothing of "
+                "it stays loaded: ingest it again once the database answers"
+            ) from None
+    return IngestResult(path, "failed", submission_id, failure=failure)
+
+
+def write_results(result: IngestResult) -> None:
+    """The GX-format result file of every validation of this file (named in the audit trail already)."""
+    for suite_result in result.validations:
+        result.result_files.append(validation.store_result(suite_result))
 
 
 def read_issue(exc: SubmissionError) -> Issue:
@@ -227,12 +265,13 @@ def load_submission(
     except Rejected as rejected:
         result.issues = rejected.issues
     report = None
+    result.validations = validations
     for suite_result in validations:
-        stored = validation.store_result(suite_result)
-        result.result_files.append(stored)
+        stored = validation.results_path(suite_result)
         report = report or str(validation.data_docs_page(stored).relative_to(settings.project_dir()))
         if not dry_run:
             audit.record_validation(conn, submission_id, suite_result, str(stored.relative_to(settings.project_dir())))
+    validated_at = max((v.finished_at for v in validations), default=None)
     if dry_run:
         result.status = "rejected" if result.errors else "accepted"
         return result
@@ -242,7 +281,14 @@ def load_submission(
         result.status = "rejected"
         result.rows = {}
         audit.mark_rejected(
-            conn, submission_id, tables, len(result.errors), len(result.warnings), bool(validations), report
+            conn,
+            submission_id,
+            tables,
+            len(result.errors),
+            len(result.warnings),
+            bool(validations),
+            report,
+            validated_at,
         )
         return result
     superseded_from: set[int] = set()
@@ -255,8 +301,14 @@ def load_submission(
         if covered and table not in {s.table for s in sources}:
             count, owners = loading.supersede_programmes(conn, table, submission_id, covered)
             superseded_from.update(owners)
-    audit.mark_loaded(conn, submission_id, tables, sum(result.rows.values()), len(result.warnings), report)
+    audit.mark_loaded(
+        conn, submission_id, tables, sum(result.rows.values()), len(result.warnings), report, validated_at
+    )
     audit.mark_fully_superseded(conn, sorted(superseded_from))
+    # A file loaded after a newer version of every slice it holds (a retry finishing late) is current nowhere.
+    result.superseded_by = audit.superseded_by(conn, submission_id)
+    if result.superseded_by:
+        result.status = "superseded"
     return result
 
 
@@ -274,25 +326,38 @@ class Rejected(Exception):
 
 
 def validate_file(path: Path, url: str, *, kind: str | None = None, today: dt.date | None = None) -> IngestResult:
-    """Read and validate a file exactly as ingest would, then roll everything back: nothing is recorded."""
+    """Read and validate a file exactly as ingest would, then roll everything back: nothing is recorded.
+
+    An unexpected error gives status "failed" with the error, as ingest does, and the next file is taken."""
     path = Path(path)
-    if too_large := size_issue(path.stat().st_size):
-        return IngestResult(path, "rejected", issues=[too_large])
-    with db.connect(url, role=roles.LOADER) as conn, conn.transaction(force_rollback=True):
-        try:
-            _fmt, sources = read_submission(path, kind)
-        except SubmissionError as exc:
-            return IngestResult(path, "rejected", issues=[read_issue(exc)])
-        except SubmissionErrors as exc:
-            return IngestResult(path, "rejected", issues=[read_issue(e) for e in exc.errors])
-        # A provisional submission row, so the typed rows have an owner; rolled back with everything else.
-        sub = audit.register(
-            conn,
-            sha256="0" * 64,
-            file_name=path.name,
-            file_size=path.stat().st_size,
-            file_format=_fmt,
-            archive_path="",
-            submitted_by=None,
-        )
-        return load_submission(conn, path, sub.submission_id, sources, today, dry_run=True)
+    try:
+        with register.private_copy(path) as (copy, size):
+            file_format, sources, read_errors, crash = read_file(copy, kind)
+            if read_errors:
+                return IngestResult(path, "rejected", issues=[read_issue(e) for e in read_errors])
+            with db.connect(url, role=roles.LOADER) as conn:
+                try:
+                    if crash is not None:
+                        raise crash
+                    with conn.transaction(force_rollback=True):
+                        # A provisional submission row, so the typed rows have an owner; rolled back with the rest.
+                        sub = audit.register(
+                            conn,
+                            sha256="0" * 64,
+                            file_name=path.name,
+                            file_size=size,
+                            file_format=file_format,
+                            archive_path="",
+                            submitted_by=None,
+                        )
+                        result = load_submission(conn, path, sub.submission_id, sources, today, dry_run=True)
+                except psycopg.OperationalError:
+                    raise
+                except Exception as exc:
+                    failure = db.mask_secrets(f"{type(exc).__name__}: {exc}".strip(), url)
+                    log.error("%s failed: %s", path.name, failure, exc_info=exc)
+                    return IngestResult(path, "failed", failure=failure)
+    except register.TooLarge as exc:
+        return IngestResult(path, "rejected", issues=[Issue("register", "error", exc.message)])
+    write_results(result)
+    return result

@@ -19,6 +19,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from gender_warehouse import db, register
+from gender_warehouse.errors import SubmissionError
 from gender_warehouse.roles import AUDITOR
 
 # Which submission tables a mart is built from, where its columns alone would not say.
@@ -64,9 +65,12 @@ def find_submission(conn: psycopg.Connection, target: str) -> int:
             return int(rows[0][0])
         raise TrailError(f"{len(rows)} submissions have a sha256 starting {target}; give more of it")
     path = Path(target)
-    if not path.is_file():
+    if not path.exists():
         raise TrailError(f"{target} is not a submission id, a sha256 or a file")
-    sha256 = register.sha256_of(path)
+    try:
+        sha256 = register.sha256_of(path)
+    except SubmissionError as exc:  # a link or a device is never read
+        raise TrailError(str(exc)) from None
     row = conn.execute("select submission_id from audit.submissions where sha256 = %s", (sha256,)).fetchone()
     if not row:
         raise TrailError(f"{path.name} (sha256 {sha256[:12]}…) was never submitted")

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gender_warehouse import landing, loading, pipeline, register
+from gender_warehouse import audit, landing, loading, pipeline, register
 from tests.conftest import REAL_DATA, query
 from tests.helpers import HEADCOUNT_HEADER, headcount_rows, write_csv
 
@@ -149,15 +149,53 @@ def test_a_crash_during_the_load_leaves_nothing_and_a_retry_completes_it(
     def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(loading, "supersede", crash)
-    with pytest.raises(RuntimeError):
-        ingest(path, database_url)
+    with monkeypatch.context() as patched:
+        patched.setattr(loading, "supersede", crash)
+        result = ingest(path, database_url)
+    # Not the file's fault: the submission says it failed, and why, instead of waiting as 'received' for ever.
+    assert (result.status, result.failure) == ("failed", "RuntimeError: worker killed")
     assert raw_rows(database_url) == []
-    assert query(database_url, "select status from audit.submissions") == [("received",)]
+    assert query(database_url, "select status, failure, failed_at is not null from audit.submissions") == [
+        ("failed", "RuntimeError: worker killed", True)
+    ]
     assert query(database_url, "select count(*) from audit.validation_runs") == [(0,)]
-    monkeypatch.undo()
+    # Validation ran, but nothing committed: no result file is left behind.
+    assert not list((project / "reports").rglob("*.json"))
     assert ingest(path, database_url).status == "accepted"
     assert len(raw_rows(database_url)) == 4
+    assert query(database_url, "select status, failure from audit.submissions") == [("loaded", None)]
+
+
+def test_a_process_killed_after_validation_leaves_no_result_files(
+    project: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # what a kill looks like from inside: nothing after it runs
+
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(audit, "mark_loaded", killed)
+        ingest(path, database_url)
+    assert query(database_url, "select status from audit.submissions") == [("received",)]
+    assert not list((project / "reports").rglob("*.json"))
+    assert ingest(path, database_url).status == "accepted"
+    [stored] = list((project / "reports" / "validations").rglob("*.json"))
+    assert query(database_url, "select result_path from audit.validation_runs") == [(str(stored.relative_to(project)),)]
+
+
+def test_audit_times_come_from_the_clock_at_each_step(project: Path, database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
+    assert ingest(path, database_url).status == "accepted"
+    [(received, validated, loaded, started, finished, load_time)] = query(
+        database_url,
+        "select s.received_at, s.validated_at, s.loaded_at, v.started_at, v.finished_at, l.loaded_at"
+        " from audit.submissions as s join audit.validation_runs as v using (submission_id)"
+        " join audit.loads as l using (submission_id)",
+    )
+    # validated_at is when validation finished, not when the transaction began; the load comes after it.
+    assert validated == finished
+    assert received <= started <= finished <= load_time <= loaded
 
 
 def test_xlsx_and_csv_of_the_same_data_load_the_same_rows(project: Path, database_url: str, tmp_path: Path) -> None:
@@ -234,7 +272,8 @@ def test_the_latest_submitted_version_wins_whatever_the_loading_order(
     # The newer file happens to be loaded first (say, two files landed in one Airflow run, loaded in parallel).
     first = ingest(newer, database_url, submitted_at=landing.submitted_at(newer))
     late = ingest(older, database_url, submitted_at=landing.submitted_at(older))
-    assert (first.status, late.status) == ("accepted", "accepted")
+    # The older file, finishing last, loaded but is current nowhere, and says so.
+    assert (first.status, late.status, late.superseded_by) == ("accepted", "superseded", [first.submission_id])
     current = query(database_url, "select distinct submission_id from raw.hr_headcount where superseded_by is null")
     assert current == [(first.submission_id,)]
     statuses = dict(query(database_url, "select submission_id, status from audit.submissions"))
