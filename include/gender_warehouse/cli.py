@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Column
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -492,7 +493,10 @@ def print_figure_trail(f: Any) -> None:
             shown.add_row(plain(name), plain(value))
     else:
         names = list(f.rows[0])[:8]
-        shown = RichTable(*map(plain, names), caption=f"first {min(len(f.rows), 10)} rows, first {len(names)} columns")
+        shown = RichTable(
+            *(Column(header=plain(n)) for n in names),
+            caption=f"first {min(len(f.rows), 10)} rows, first {len(names)} columns",
+        )
         for row in f.rows[:10]:
             shown.add_row(*(plain(row[n]) for n in names))
     console.print(shown)

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from gender_warehouse import settings
 from gender_warehouse.contracts import TABLES, Table
@@ -148,6 +149,9 @@ def transaction(url: str) -> Iterator[psycopg.Connection]:
         conn.close()
 
 
+# How long a schema update waits for another one before it says so.
+SCHEMA_LOCK_TIMEOUT = "2min"
+
 # A password in a URI (scheme://user:PASSWORD@host) or a key=value string or query (password=...).
 URI_PASSWORD = re.compile(r"(?P<head>^[a-z][a-z0-9+.-]*://[^:@/?#]*:)(?P<secret>[^@]*)(?=@)", re.IGNORECASE)
 KEYWORD_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
@@ -208,6 +212,7 @@ create table if not exists {table.raw_table} (
 create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
 create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(table.supersedes_by)});
 comment on table {table.raw_table} is '{comment}';
+insert into audit.load_turns (table_name) values ('{table.name}') on conflict do nothing;
 """
 
 
@@ -231,18 +236,35 @@ def redact_uri(url: str) -> str:
 
 
 def ensure_schema(url: str) -> None:
-    """Create the schemas and tables the ingestion needs; cheap and safe to call on every command."""
+    """Create or update the schemas and tables the ingestion needs; cheap and safe to call on every command.
+
+    Once `gwh db roles` has run, the schema belongs to warehouse_owner and only a session that may take that role
+    (an administrator) changes it; the loader, logging in by itself, is told to ask one."""
+    from gender_warehouse import roles
+
     ddl = schema_ddl()
     version = "gender_warehouse " + hashlib.sha256(ddl.encode()).hexdigest()[:16]
-    # As the loader, once the roles exist: what the ingestion creates is the loader's.
-    with connect(url, autocommit=True, role="loader") as conn:
+    with connect(url, autocommit=True) as conn:
         current = conn.execute(
             "select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = 'audit'"
         ).fetchone()
         if current and current[0] == version:
             return
+        if roles.has_roles(conn) and not roles.use_role(conn, roles.OWNER):
+            raise DatabaseError(
+                f"the warehouse schema in {redact(url)} needs an update that only its owner ({roles.OWNER}) may "
+                "make: run `gwh db roles` once with an administrator's GWH_DATABASE_URL, then try again"
+            )
         with conn.transaction():
-            # Two processes starting on a new database at once must not both run the DDL.
-            conn.execute("select pg_advisory_xact_lock(hashtext('gender_warehouse.schema'))")
+            # Two processes starting on a new database at once must not both run the DDL; a session that holds
+            # this lock for ever (any role can take an advisory lock) delays the update, never the loads.
+            conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(SCHEMA_LOCK_TIMEOUT)))
+            try:
+                conn.execute("select pg_advisory_xact_lock(hashtext('gender_warehouse.schema'))")
+            except psycopg.errors.LockNotAvailable:
+                raise DatabaseError(
+                    f"another session has been updating the warehouse schema in {redact(url)} for over "
+                    f"{SCHEMA_LOCK_TIMEOUT}; see pg_stat_activity and pg_locks, then try again"
+                ) from None
             conn.execute(ddl)
             conn.execute(f"comment on schema audit is '{version}'")

@@ -12,10 +12,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg import sql
 
+from gender_warehouse import settings
 from gender_warehouse.canonical import Canonical
 from gender_warehouse.contracts import Table
 
 BATCH_ROWS = 100_000
+
+
+class LoadBusy(RuntimeError):
+    """Another load of the same table held its turn too long: this file's load was rolled back, to be run again."""
 
 
 def copy_rows(conn: psycopg.Connection, rows: Canonical, submission_id: int) -> int:
@@ -94,8 +99,22 @@ def supersede(
 
 
 def lock_table(conn: psycopg.Connection, table: Table) -> None:
-    """Loads of one table take turns settling supersession, each with every committed version in view."""
-    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"gender_warehouse.load.{table.name}",))
+    """Loads of one table take turns settling supersession, each with every committed version in view.
+
+    The turn is the table's row of audit.load_turns, which only the loader may read: no reader can hold it. A load
+    that waits longer than GWH_LOAD_LOCK_TIMEOUT for another says so, and its file may be ingested again."""
+    conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(settings.load_lock_timeout())))
+    try:
+        turn = conn.execute(
+            "select table_name from audit.load_turns where table_name = %s for update", (table.name,)
+        ).fetchone()
+    except psycopg.errors.LockNotAvailable:
+        raise LoadBusy(
+            f"another load of {table.name} has held its turn for over {settings.load_lock_timeout()}: nothing "
+            "of this file was loaded; ingest it again once that load has finished (see pg_stat_activity)"
+        ) from None
+    conn.execute("set local lock_timeout = default")
+    assert turn is not None, f"audit.load_turns has no row for {table.name}"
 
 
 def supersede_programmes(

@@ -45,3 +45,9 @@ def seeds_dir() -> Path:
 def max_file_bytes() -> int:
     """The largest file accepted (GWH_MAX_FILE_MB, default 1024 MB): a guard against runaway uploads."""
     return int(float(os.environ.get("GWH_MAX_FILE_MB", "1024")) * 1024 * 1024)
+
+
+def load_lock_timeout() -> str:
+    """How long a load waits for another load of the same table (GWH_LOAD_LOCK_TIMEOUT, a PostgreSQL interval,
+    default 10min) before it gives up with a message."""
+    return os.environ.get("GWH_LOAD_LOCK_TIMEOUT", "10min")

@@ -36,4 +36,4 @@ def test_the_profile_comes_from_the_url_including_socket_hosts() -> None:
 def test_urls_round_trip_and_never_show_a_password() -> None:
     url = url_from_parts("/run/pg sock", None, "post gres", "p@ss", "gwh", {"sslmode": "require", "junk": "x"})
     assert url == "postgresql://post%20gres:p%40ss@%2Frun%2Fpg%20sock/gwh?sslmode=require"
-    assert redact_uri(url) == "postgresql://post%20gres:%2A%2A%2A@%2Frun%2Fpg%20sock/gwh?sslmode=require"
+    assert redact_uri(url) == "postgresql://post%20gres:***@%2Frun%2Fpg%20sock/gwh?sslmode=require"

@@ -1,8 +1,8 @@
 -- The schemas the ingestion owns. Every statement is idempotent: this file runs on every new database and
 -- again whenever it changes. The raw.<table> tables are created from contracts.py (see db.raw_table_ddl).
 
--- Made only when missing: once `gwh db roles` has run, this file runs as the loader, which owns these schemas but
--- may not create schemas (and PostgreSQL checks that privilege even for "create schema if not exists").
+-- Made only when missing: once `gwh db roles` has run, this file runs as warehouse_owner, which owns these schemas
+-- but may not create schemas (and PostgreSQL checks that privilege even for "create schema if not exists").
 do $$
 begin
     if not exists (select 1 from pg_namespace where nspname = 'audit') then create schema audit; end if;
@@ -128,11 +128,25 @@ create table if not exists audit.dbt_node_results (
     primary key (invocation_id, unique_id)
 );
 comment on table audit.dbt_node_results is 'Each seed, model, snapshot, data test and unit test of a dbt run, with its status.';
--- dbt writes these as the transformer once `gwh db roles` has made it: the right to insert, and no more.
+
+-- Loads of one raw table take turns settling supersession, each holding its table's row here (select ... for
+-- update) until it commits. Only the loader may read this table, so no other role can take or hold a turn (an
+-- advisory lock, which any role may take, would let a reader stop every load).
+create table if not exists audit.load_turns (
+    table_name  text primary key
+);
+comment on table audit.load_turns is 'One row per raw table: a load holds its table''s row while it settles which versions are current.';
+
+-- dbt writes these as the transformer once `gwh db roles` has made it: the right to insert, and no more; the
+-- turns are the loader's alone (the owner's default privileges let the readers of audit read new tables).
 do $$
 begin
     if exists (select 1 from pg_roles where rolname = 'transformer') then
         grant insert on audit.dbt_invocations, audit.dbt_node_results to transformer;
+        revoke all on audit.load_turns from transformer;
+    end if;
+    if exists (select 1 from pg_roles where rolname = 'auditor') then
+        revoke all on audit.load_turns from auditor;
     end if;
 end
 $$;
