@@ -82,7 +82,7 @@ def ingest_submissions() -> None:
         """One file through register → archive → read → validate → load. Rejection: failed, no retry."""
         from pathlib import Path
 
-        from gender_warehouse.errors import SubmissionError
+        from gender_warehouse.errors import SubmissionError, visible
         from gender_warehouse.landing import submitted_at
         from gender_warehouse.pipeline import ingest_file as ingest
 
@@ -93,7 +93,8 @@ def ingest_submissions() -> None:
             result = ingest(Path(path), warehouse_url(), submitted_at=submitted_at(Path(path)))
         except SubmissionError as exc:  # the file cannot be opened at all (gone, unreadable): no retry helps
             raise AirflowFailException(f"{path}: {exc}") from None
-        errors = [str(i) for i in result.errors]
+        # Messages quote the file's values and name: one line each in the task log, whatever they hold.
+        errors = [visible(str(i), one_line=True) for i in result.errors]
         summary = {
             "path": path,
             "status": result.status,
@@ -108,18 +109,20 @@ def ingest_submissions() -> None:
         # Pushed under its own key, rejected files included: a failed task has no return value.
         context["ti"].xcom_push(key=SUMMARY_KEY, value=summary)
         for warning in result.warnings:
-            print(f"warning: {warning}")
+            print(f"warning: {visible(str(warning), one_line=True)}")
         if result.status == "failed":  # not the file's fault (a bug, the database going away): retried
             raise RuntimeError(
-                f"{Path(path).name} failed (submission {result.submission_id}), nothing loaded: {result.failure}"
+                f"{visible(Path(path).name, one_line=True)} failed (submission {result.submission_id}), nothing "
+                f"loaded: {visible(result.failure or '', one_line=True)}"
             )
         if result.status == "rejected":
             shown = "\n".join(f"  - {e}" for e in errors[:MAX_MESSAGES])
             more = f"\n  ... and {len(errors) - MAX_MESSAGES} more" if len(errors) > MAX_MESSAGES else ""
             raise AirflowFailException(
-                f"{Path(path).name} rejected (submission {result.submission_id}), nothing loaded:\n{shown}{more}"
+                f"{visible(Path(path).name, one_line=True)} rejected (submission {result.submission_id}), nothing "
+                f"loaded:\n{shown}{more}"
             )
-        print(f"{result.status} {path}: submission {result.submission_id}, rows {result.rows}")
+        print(f"{result.status} {visible(path, one_line=True)}: submission {result.submission_id}, rows {result.rows}")
 
     @task(retries=2, trigger_rule="all_done", outlets=[RAW_TABLES])
     def announce_loaded_tables() -> None:

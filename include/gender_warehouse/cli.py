@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.table import Column
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from gender_warehouse import db, files, settings
 from gender_warehouse.contracts import TABLES
-from gender_warehouse.errors import SubmissionError, located
+from gender_warehouse.errors import SubmissionError, located, visible
 from gender_warehouse.warehouse import BuildError
 
 # Wide when piped (logs, CI), so a table or message is never cut to 80 columns.
@@ -163,9 +163,15 @@ class UsageError(Exception):
     pass
 
 
+def escape(text: str) -> str:
+    """Text from a file or a user for a message: its markup and control characters shown, never obeyed."""
+    return escape_markup(visible(text))
+
+
 def plain(value: Any) -> Text:
-    """A table cell printed exactly as the value reads: no markup, no emoji, whatever a file put in it."""
-    return Text("" if value is None else str(value))
+    """A table cell printed exactly as the value reads: no markup, no emoji, no terminal control, whatever a file
+    put in it."""
+    return Text("" if value is None else visible(str(value)))
 
 
 def print_result(result, verb: str = "ingest") -> None:  # type: ignore[no-untyped-def]

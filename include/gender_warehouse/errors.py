@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import re
 
+# Control characters: in a file name or a value they could move a terminal's cursor, change its title or, as a
+# newline in a log message, forge a log line.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_CHARACTERS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
+    """Text from a file or a user as it reads, each control character written as an escape (\\x1b); with
+    `one_line`, newlines and tabs too (for a log line or a name)."""
+    pattern = CONTROL_CHARACTERS_AND_NEWLINES if one_line else CONTROL_CHARACTERS
+    return pattern.sub(lambda m: "\\" + ascii(m.group())[2:-1].lstrip("\\"), text)
+
 
 class SubmissionError(Exception):
     """A file that cannot be taken as it is. The message is for the person who sent it."""

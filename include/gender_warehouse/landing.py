@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from gender_warehouse import db, files, register, settings
-from gender_warehouse.errors import SubmissionError
+from gender_warehouse.errors import SubmissionError, visible
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,10 @@ def candidate_files(folder: Path) -> list[Path]:
             if files.is_regular(path):
                 found.append(path)
             else:
-                log.warning("%s is not a regular file (a link, device or pipe): it is not taken", path)
+                log.warning(
+                    "%s is not a regular file (a link, device or pipe): it is not taken",
+                    visible(str(path), one_line=True),
+                )
     return sorted(found, key=lambda p: (p.lstat().st_mtime, str(p)))
 
 
@@ -56,7 +59,7 @@ def pending_files(url: str, folder: Path | None = None) -> list[str]:
         try:
             hashes[str(path)] = register.sha256_of(path)
         except SubmissionError as exc:  # replaced by a link, or gone, since the folder was listed
-            log.warning("%s is not taken: %s", path, exc)
+            log.warning("%s is not taken: %s", visible(str(path), one_line=True), visible(str(exc), one_line=True))
     db.ensure_schema(url)
     with db.connect(url, role="loader") as conn:
         done = {

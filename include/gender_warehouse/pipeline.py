@@ -16,7 +16,7 @@ from gender_warehouse import audit, canonical, db, loading, readers, register, r
 from gender_warehouse.audit import Issue
 from gender_warehouse.canonical import Canonical
 from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
-from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows
+from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows, visible
 from gender_warehouse.readers import TableSource, read_submission
 from gender_warehouse.validation import Outcome, SuiteResult
 
@@ -162,7 +162,7 @@ def read_file(copy: Path, kind: str | None) -> tuple[str, list[TableSource], lis
 def failed(conn: psycopg.Connection, url: str, path: Path, submission_id: int, exc: Exception) -> IngestResult:
     """Record an unexpected error as the submission's failure (its load was rolled back) and say so."""
     failure = db.mask_secrets(f"{type(exc).__name__}: {exc}".strip(), url)
-    log.error("%s (submission %s) failed: %s", path.name, submission_id, failure, exc_info=exc)
+    log.error("%s (submission %s) failed: %s", visible(path.name, one_line=True), submission_id, failure, exc_info=exc)
     try:
         audit.mark_failed(conn, submission_id, failure)
     except psycopg.Error:  # the connection went with the error: another one records it, if the server answers
@@ -355,7 +355,7 @@ def validate_file(path: Path, url: str, *, kind: str | None = None, today: dt.da
                     raise
                 except Exception as exc:
                     failure = db.mask_secrets(f"{type(exc).__name__}: {exc}".strip(), url)
-                    log.error("%s failed: %s", path.name, failure, exc_info=exc)
+                    log.error("%s failed: %s", visible(path.name, one_line=True), failure, exc_info=exc)
                     return IngestResult(path, "failed", failure=failure)
     except register.TooLarge as exc:
         return IngestResult(path, "rejected", issues=[Issue("register", "error", exc.message)])

@@ -204,6 +204,34 @@ def test_markup_and_emoji_codes_from_files_print_as_written(
     assert "❌" not in printed
 
 
+def test_terminal_control_and_newlines_from_files_are_shown_not_obeyed(
+    project: Path,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An escape sequence in a file name or a stored value would clear the auditor's screen or retitle the
+    terminal; a newline in a name would forge a line of the ingest log."""
+    path = good_file(tmp_path / "in", "hr_headcount_\x1b[2J\x1b]0;owned\x07.csv")
+    submitted_by = "clerk\x1b[31m\x9b2J"
+    assert main(["--database-url", database_url, "ingest", str(path), "--submitted-by", submitted_by, "--no-docs"]) == 0
+    [(sid,)] = query(database_url, "select submission_id from audit.submissions")
+    for command in (["audit", str(sid)], ["status"]):
+        assert main(["--database-url", database_url, *command]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x1b[2J" in "".join(out.split())
+    # A link with a newline in its name: the warning about it stays one line.
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "hr_headcount\nINFO all files loaded.csv").symlink_to(path)
+    with caplog.at_level("WARNING", logger="gender_warehouse.landing"):
+        landing.pending_files(database_url, folder)
+    [record] = [r for r in caplog.records if "not a regular file" in r.getMessage()]
+    assert "\n" not in record.getMessage() and "\\nINFO all files loaded.csv" in record.getMessage()
+
+
 # --- a killed run leaves a true record -------------------------------------------------------------------------
 
 
