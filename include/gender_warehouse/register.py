@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,12 +90,25 @@ def take(path: Path) -> Taken:
     return Taken(sha256, copied, target)
 
 
+# A reading folder this old was left by a killed run (no file takes a day to read).
+STALE_SECONDS = 24 * 3600
+
+
+def remove_stale(staging: Path) -> None:
+    """Remove the reading folders that killed runs left behind (a copy there, across file systems, takes space)."""
+    now = time.time()
+    for entry in os.scandir(staging):
+        if entry.is_dir(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 @contextmanager
 def readable_copy(taken: Taken, name: str) -> Iterator[Path]:
     """The archived bytes under the submitted file's name (readers take the table from the name), in a private
     folder removed afterwards: a hard link to the archive copy where the file system allows, else a copy."""
     staging = settings.archive_dir() / ".reading"
     staging.mkdir(parents=True, exist_ok=True)
+    remove_stale(staging)
     with tempfile.TemporaryDirectory(dir=staging) as folder:
         copy = Path(folder) / Path(name).name
         try:

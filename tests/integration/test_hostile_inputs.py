@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -255,3 +256,17 @@ def test_gwh_docs_writes_the_result_files_a_committed_load_left_unwritten(
     assert "not recorded in the audit trail" in out and stray.name in out and stray.exists()
     assert main(["--database-url", database_url, "docs", "--clean"]) == 0
     assert not stray.exists() and stored.exists()
+
+
+def test_reading_folders_a_killed_run_left_are_removed_by_the_next_ingest(project: Path, tmp_path: Path) -> None:
+    staging = register.settings.archive_dir() / ".reading"
+    stale, fresh = staging / "tmp_killed_yesterday", staging / "tmp_running_now"
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "hr_headcount.csv").write_text("a copy across file systems\n")
+    day_old = time.time() - register.STALE_SECONDS - 60
+    os.utime(stale, (day_old, day_old))
+    taken = register.take(good_file(tmp_path))
+    with register.readable_copy(taken, "hr_headcount.csv") as copy:
+        assert copy.read_bytes() == taken.archived.read_bytes()
+    assert not stale.exists() and fresh.exists()  # another run may be reading that one
