@@ -96,17 +96,22 @@ def compare(url: str, path: Path | None = None) -> list[Figure]:
                     (women, men) == (h["women"], h["men"]),
                 )
             )
-        published = dict(
-            conn.execute(
-                "select snapshot_year::text, entity_codes_at_parity from marts.mart_entities_at_parity"
-                " where parity_rule_code = 'band_47_53' and population_code = 'PROFESSIONAL_AND_HIGHER'"
+        # The default rule and its band, as the mart states them: the band is written in the seed alone.
+        published = {
+            year: (entities, low, high)
+            for year, entities, low, high in conn.execute(
+                "select snapshot_year::text, entity_codes_at_parity, parity_women_share_min, parity_women_share_max"
+                " from marts.mart_entities_at_parity"
+                " where is_default_rule and population_code = 'PROFESSIONAL_AND_HIGHER'"
             ).fetchall()
-        )
+        }
         for year, entities in sorted(expected["entities_at_parity"].items()):
-            computed = [e for e in (published.get(year) or "").split(", ") if e]
+            listed, low, high = published.get(year) or ("", None, None)
+            computed = [e for e in listed.split(", ") if e]
+            band = f", {low * 100:g}-{high * 100:g}%" if low is not None else ""
             out.append(
                 Figure(
-                    f"Entities at parity (Professional and higher, 47-53%) in {year}",
+                    f"Entities at parity (Professional and higher{band}) in {year}",
                     f"{len(entities)}",
                     f"{len(computed)}",
                     sorted(computed) == sorted(entities),

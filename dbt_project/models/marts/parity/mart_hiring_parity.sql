@@ -43,7 +43,7 @@ final as (
         men::integer as men,
         other_or_unknown::integer as other_or_unknown,
         (women + men + other_or_unknown)::integer as events_total,
-        {{ women_share('women', 'men') }}::numeric(9, 6) as women_share,
+        {{ women_share('women', 'men') }}::numeric(12, 9) as women_share,
         events_under_tsm::integer as events_under_tsm,
         (case when women + men + other_or_unknown > 0
             then round(events_under_tsm::numeric / (women + men + other_or_unknown), 6) end)::numeric(9, 6)

@@ -21,7 +21,7 @@ measured as (
         rule.women_share_min,
         rule.women_share_max,
         {{ women_share('populations.women', 'populations.men') }} as women_share,
-        {{ parity_women_range('populations.women', 'populations.men', 'rule.women_share_min', 'rule.women_share_max', 'rule.small_population_below') }} as women_at_parity
+        {{ parity_women_range('populations.women', 'populations.men', 'rule.women_share_min', 'rule.women_share_max') }} as women_at_parity
     from populations
     cross join rule
 ),
@@ -32,7 +32,6 @@ with_status as (
         case
             when women_at_parity is null then 'no women or men'
             when women_at_parity @> women then 'at parity'
-            when isempty(women_at_parity) then 'no split at parity'
             when women < lower(women_at_parity) then 'below parity'
             else 'above parity'
         end as parity_status,
@@ -44,22 +43,37 @@ with_status as (
     window population_history as (partition by entity_code, population_code order by snapshot_date)
 ),
 
-with_target as (
+with_year_on_year as (
+    -- The same population on 31 December of the year before: a change over one year, whatever snapshots lie
+    -- between (the change since the previous snapshot may span six months or three years).
     select
         with_status.*,
+        year_before.snapshot_date as previous_year_end_date,
+        year_before.women_share as previous_year_end_women_share
+    from with_status
+    left join measured as year_before
+        on year_before.entity_code = with_status.entity_code
+        and year_before.population_type = with_status.population_type
+        and year_before.population_code = with_status.population_code
+        and year_before.snapshot_date = make_date(extract(year from with_status.snapshot_date)::int - 1, 12, 31)
+),
+
+with_target as (
+    select
+        with_year_on_year.*,
         target.target_year,
         target.women_share_min as target_women_share_min,
         target.women_share_max as target_women_share_max,
         target.target_source
-    from with_status
+    from with_year_on_year
     left join lateral (
         -- The nearest target still ahead (or this year): the entity's own for this population first, then the
         -- entity's for every population, then the system-wide ones.
         select targets.*
         from targets
-        where targets.entity_code in (with_status.entity_code, '*')
-          and targets.population_code in (with_status.population_code, '*')
-          and targets.target_year >= extract(year from with_status.snapshot_date)
+        where targets.entity_code in (with_year_on_year.entity_code, '*')
+          and targets.population_code in (with_year_on_year.population_code, '*')
+          and targets.target_year >= extract(year from with_year_on_year.snapshot_date)
         order by
             targets.entity_code = '*',
             targets.population_code = '*',
@@ -82,17 +96,24 @@ final as (
         with_target.men::integer as men,
         with_target.other_or_unknown::integer as other_or_unknown,
         (with_target.women + with_target.men + with_target.other_or_unknown)::integer as total_staff,
-        with_target.women_share::numeric(9, 6) as women_share,
+        with_target.women_share::numeric(12, 9) as women_share,
         with_target.parity_rule_code::text as parity_rule_code,
         with_target.women_share_min::numeric(5, 4) as parity_women_share_min,
         with_target.women_share_max::numeric(5, 4) as parity_women_share_max,
         with_target.parity_status::text as parity_status,
         (with_target.parity_status = 'at parity')::boolean as is_at_parity,
+        lower(with_target.women_at_parity)::integer as parity_women_min,
+        (upper(with_target.women_at_parity) - 1)::integer as parity_women_max,
         with_target.women_needed::integer as women_needed_for_parity,
         with_target.men_needed::integer as men_needed_for_parity,
         with_target.previous_snapshot_date::date as previous_snapshot_date,
-        with_target.previous_women_share::numeric(9, 6) as previous_women_share,
-        (with_target.women_share - with_target.previous_women_share)::numeric(9, 6) as women_share_change,
+        with_target.previous_women_share::numeric(12, 9) as previous_women_share,
+        (with_target.women_share - with_target.previous_women_share)::numeric(12, 9)
+            as women_share_change_since_previous_snapshot,
+        with_target.previous_year_end_date::date as previous_year_end_date,
+        with_target.previous_year_end_women_share::numeric(12, 9) as previous_year_end_women_share,
+        (with_target.women_share - with_target.previous_year_end_women_share)::numeric(12, 9)
+            as women_share_change_year_on_year,
         with_target.target_year::integer as target_year,
         with_target.target_women_share_min::numeric(5, 4) as target_women_share_min,
         with_target.target_women_share_max::numeric(5, 4) as target_women_share_max,

@@ -1,6 +1,7 @@
-{#- For each entity and population not at parity at its latest snapshot: the year it reaches the parity band at
-    its recent rate of change (the average yearly change over up to the last four years), or "not on current
-    trend", beside the system-wide target year. -#}
+{#- For each entity and population not at parity at its latest snapshot: the year it reaches parity at its
+    recent rate of change (the average yearly change over up to the last four years), or "not on current trend",
+    beside the system-wide target year. Parity is the nearest split at parity for the population's size, as the
+    parity mart judges it (5 of 11 women is at parity under 47-53%; 47% of 11 is not a whole person). -#}
 with parity as (
     select * from {{ ref('mart_parity_by_entity_level') }}
     where population_type in ('level', 'category')
@@ -46,7 +47,11 @@ rated as (
         baseline.baseline_date,
         baseline.baseline_women_share,
         (latest.women_share - baseline.baseline_women_share)
-            / nullif((latest.snapshot_date - baseline.baseline_date) / 365.25, 0) as yearly_change
+            / nullif((latest.snapshot_date - baseline.baseline_date) / 365.25, 0) as yearly_change,
+        case
+            when latest.parity_status = 'below parity' then latest.parity_women_min
+            else latest.parity_women_max
+        end::numeric / (latest.women + latest.men) as aimed_share
     from latest
     left join baseline using (entity_code, population_code)
     where not latest.is_at_parity
@@ -56,12 +61,10 @@ projected as (
     select
         rated.*,
         case
-            when rated.women_share < rated.parity_women_share_min and rated.yearly_change > 0
-                then rated.snapshot_year
-                    + ceil((rated.parity_women_share_min - rated.women_share) / rated.yearly_change)
-            when rated.women_share > rated.parity_women_share_max and rated.yearly_change < 0
-                then rated.snapshot_year
-                    + ceil((rated.women_share - rated.parity_women_share_max) / -rated.yearly_change)
+            when rated.parity_status = 'below parity' and rated.yearly_change > 0
+                then rated.snapshot_year + ceil((rated.aimed_share - rated.women_share) / rated.yearly_change)
+            when rated.parity_status = 'above parity' and rated.yearly_change < 0
+                then rated.snapshot_year + ceil((rated.women_share - rated.aimed_share) / -rated.yearly_change)
         end as projected_parity_year
     from rated
 ),
@@ -74,12 +77,13 @@ final as (
         projected.population_code::text as population_code,
         projected.population_rank::integer as population_rank,
         projected.snapshot_date::date as latest_snapshot_date,
-        projected.women_share::numeric(9, 6) as women_share,
+        projected.women_share::numeric(12, 9) as women_share,
         projected.parity_status::text as parity_status,
         projected.parity_rule_code::text as parity_rule_code,
         projected.baseline_date::date as baseline_snapshot_date,
-        projected.baseline_women_share::numeric(9, 6) as baseline_women_share,
-        round(projected.yearly_change, 6)::numeric(9, 6) as women_share_yearly_change,
+        projected.baseline_women_share::numeric(12, 9) as baseline_women_share,
+        round(projected.yearly_change, 9)::numeric(12, 9) as women_share_yearly_change,
+        round(projected.aimed_share, 9)::numeric(12, 9) as parity_women_share_aimed,
         projected.projected_parity_year::integer as projected_parity_year,
         (case
             when projected.baseline_date is null then 'insufficient history'
