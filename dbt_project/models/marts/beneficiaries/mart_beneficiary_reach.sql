@@ -3,12 +3,15 @@
 
     The total is the TOTAL row when there is one, else the sum of the sex rows. disaggregation_status says how
     far the sex rows account for it (of the actual values, else of the targets):
-    - complete: F and M are given and the sex rows add up to the total;
+    - complete: F and M are given and the sex rows add up to the total, none of unknown sex;
+    - complete with unknown sex: the same, but some of the total is of unknown sex (U);
     - incomplete: some of the total is not broken down by sex (or only one sex is given);
     - inconsistent: the sex rows add up to more than the total (the suite warned about it);
     - not disaggregated: only a total;
     - not applicable: percentages, whose sex rows are not parts of a total.
-    The women's and girls' share is given only when the breakdown is complete, and never for percentages. -#}
+    The women's and girls' share is F / (F + M), as for staff: other (X) and unknown (U) sex are shown but outside
+    it. It is given only when the breakdown accounts for the total (complete, with or without unknown sex), and
+    never for percentages. -#}
 with values_ as (
     select * from {{ ref('fct_programme_beneficiaries') }}
 ),
@@ -29,7 +32,8 @@ by_kind as (
         sum(value) filter (where sex <> 'TOTAL') as sexes_sum,
         sum(value) filter (where sex = 'F') as women_girls,
         sum(value) filter (where sex = 'M') as men_boys,
-        sum(value) filter (where sex in ('X', 'U')) as other_or_unknown
+        sum(value) filter (where sex in ('X', 'U')) as other_or_unknown,
+        sum(value) filter (where sex = 'U') as unknown_sex
     from values_
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),
@@ -44,7 +48,8 @@ classified as (
             when sexes_sum is null then 'not disaggregated'
             when total_given is not null and sexes_sum > total_given then 'inconsistent'
             when women_girls is not null and men_boys is not null
-                and (total_given is null or sexes_sum = total_given) then 'complete'
+                and (total_given is null or sexes_sum = total_given)
+                then case when unknown_sex > 0 then 'complete with unknown sex' else 'complete' end
             else 'incomplete'
         end as disaggregation_status
     from by_kind
@@ -98,8 +103,8 @@ final as (
         actual_other_or_unknown::numeric(21, 6) as actual_other_or_unknown,
         round(actual_total / nullif(target_total, 0), 4)::numeric as actual_share_of_target,
         case
-            when disaggregation_status = 'complete' and has_actual
-                then round(actual_women_girls / nullif(actual_total, 0), 4)
+            when disaggregation_status in ('complete', 'complete with unknown sex') and has_actual
+                then round(actual_women_girls / nullif(actual_women_girls + actual_men_boys, 0), 4)
         end::numeric(7, 4) as women_girls_share_of_actual,
         disaggregation_status::text as disaggregation_status,
         (disaggregation_status = 'complete')::boolean as is_sex_disaggregation_complete
