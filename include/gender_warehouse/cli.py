@@ -506,6 +506,9 @@ def print_figure_trail(f: Any) -> None:
         for row in f.rows[:10]:
             shown.add_row(*(plain(row[n]) for n in names))
     console.print(shown)
+    if not f.lineage:
+        console.print(f"{escape(f.mart)} is built from the reference seeds alone (dbt_project/seeds): no submission")
+        return
     subs = RichTable("submission", "file", "sha256", "submitted by", "submitted", "loaded", "status", title="From")
     for s in f.submissions:
         subs.add_row(
@@ -537,10 +540,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     index = settings.reports_dir() / "index.html"
     if not index.exists():
         raise UsageError(f"{index} does not exist yet: run `gwh reports` (or `make demo`) first")
+    try:
+        running = site.server(args.port, args.bind)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.bind}:{args.port}: {exc.strerror or exc}") from None
     console.print(
         f"serving {escape(str(settings.reports_dir()))} on http://{escape(args.bind)}:{args.port}/ (Ctrl-C stops)"
     )
-    site.serve(args.port, args.bind)
+    if args.bind not in ("127.0.0.1", "::1", "localhost"):
+        err_console.print(
+            f"[yellow]note[/] {escape(args.bind)} is reachable from other machines and the server has no login: "
+            "the reports show staff counts by entity, grade and sex, and what submitters sent"
+        )
+    with running:
+        running.serve_forever()
     return 0
 
 

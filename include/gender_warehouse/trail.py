@@ -9,6 +9,7 @@ submissions behind one mart row through the lineage table `marts.mart_lineage`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,18 +22,6 @@ from psycopg.rows import dict_row
 from gender_warehouse import db, register
 from gender_warehouse.errors import SubmissionError
 from gender_warehouse.roles import AUDITOR
-
-# Which submission tables a mart is built from, where its columns alone would not say.
-MART_TABLES = {
-    "mart_hiring_parity": ("hr_events",),
-    "mart_beneficiary_reach": ("programme_register", "programme_beneficiaries"),
-    "fct_programme_beneficiaries": ("programme_register", "programme_beneficiaries"),
-    "fct_programme_funding": ("programme_register", "programme_funding"),
-    "mart_funding_by_donor": ("programme_register", "programme_funding"),
-    "mart_programme_funding_summary": ("programme_register", "programme_funding"),
-}
-HR_TABLES = ("hr_headcount",)
-PROGRAMME_TABLES = ("programme_register", "programme_beneficiaries", "programme_funding")
 
 
 class TrailError(Exception):
@@ -151,6 +140,7 @@ class FigureTrail:
     rows: list[dict[str, Any]]
     submissions: list[dict[str, Any]]
     validations: list[dict[str, Any]]
+    lineage: list[dict[str, Any]] = field(default_factory=list)  # as the mart declares it; [] for seeds alone
 
 
 def figure_trail(url: str, mart: str, filters: dict[str, str]) -> FigureTrail:
@@ -186,7 +176,8 @@ def figure_trail(url: str, mart: str, filters: dict[str, str]) -> FigureTrail:
         ).fetchall()
         if not rows:
             raise TrailError(f"no row of {mart} has {', '.join(f'{k}={v}' for k, v in filters.items())}")
-        ids = lineage_of(cur, mart, rows)
+        lineage = declared_lineage(mart)
+        ids = lineage_of(cur, lineage, rows)
         submissions = cur.execute(
             "select submission_id, file_name, sha256, submitted_by, submitted_at, loaded_at, status"
             " from audit.submissions where submission_id = any(%s) order by submission_id",
@@ -198,43 +189,74 @@ def figure_trail(url: str, mart: str, filters: dict[str, str]) -> FigureTrail:
             " order by submission_id, validation_run_id",
             (sorted(ids),),
         ).fetchall()
-    return FigureTrail(mart, rows, submissions, validations)
+    return FigureTrail(mart, rows, submissions, validations, lineage)
 
 
-def lineage_of(cur: psycopg.Cursor[Any], mart: str, rows: list[dict[str, Any]]) -> set[int]:
-    """The submissions behind these rows: their own submission_id where they carry one, else the slices of
-    marts.mart_lineage that share their entity or programme and cover their date or year."""
-    ids = {int(r["submission_id"]) for r in rows if r.get("submission_id") is not None}
-    ids |= {int(r["register_submission_id"]) for r in rows if r.get("register_submission_id") is not None}
-    for row in rows:
-        if row.get("programme_id"):
-            tables, key = MART_TABLES.get(mart, PROGRAMME_TABLES), ("programme_id", row["programme_id"])
-        elif row.get("entity_code"):
-            tables, key = MART_TABLES.get(mart, HR_TABLES), ("entity_code", row["entity_code"])
-        elif not ids:
-            tables, key = MART_TABLES.get(mart, HR_TABLES), None
-        else:
+def declared_lineage(mart: str) -> list[dict[str, Any]]:
+    """What a mart row is built from, as its model declares it (meta.lineage in the model's yml, read from the dbt
+    manifest): per submission table, the column naming the submission, or the columns it shares with
+    marts.mart_lineage (`by`) and the days, years or periods it reads; or `unused`, with the reason, for a table
+    among the model's sources that none of its values read. A mart without it is refused, not guessed."""
+    from gender_warehouse import warehouse
+
+    path = warehouse.manifest_path()
+    try:
+        nodes = json.loads(path.read_text())["nodes"].values()
+    except (OSError, ValueError, KeyError):
+        raise TrailError(f"the dbt manifest {path} cannot be read: run `gwh build --parse-only`") from None
+    for node in nodes:
+        if node.get("resource_type") == "model" and node.get("name") == mart:
+            lineage = (node.get("config") or {}).get("meta", {}).get("lineage")
+            if lineage is None:
+                raise TrailError(f"{mart} declares no lineage (meta.lineage in its yml): its rows cannot be traced")
+            return list(lineage)
+    raise TrailError(f"{mart} is not a model of the dbt manifest {path}: run `gwh build --parse-only`")
+
+
+def lineage_of(cur: psycopg.Cursor[Any], lineage: list[dict[str, Any]], rows: list[dict[str, Any]]) -> set[int]:
+    """The submissions behind these rows, by the mart's declared lineage."""
+    ids: set[int] = set()
+    for source in lineage:
+        if source.get("unused"):  # an ancestor in dbt's graph that no value of the row reads (the reason says why)
             continue
-        start, end = period_of(row)
-        query = sql.SQL(
-            "select distinct submission_id from marts.mart_lineage where table_name = any(%s)"
-            " and (%s::date is null or period_end >= %s::date) and (%s::date is null or period_start <= %s::date)"
-        )
-        params: list[Any] = [list(tables), start, start, end, end]
-        if key:
-            query += sql.SQL(" and {} = %s").format(sql.Identifier(key[0]))
-            params.append(key[1])
-        ids |= {int(r["submission_id"]) for r in cur.execute(query, params).fetchall()}
+        for row in rows:
+            if column := source.get("submission_column"):
+                if row.get(column) is not None:
+                    ids.add(int(row[column]))
+                continue
+            conditions = [sql.SQL("table_name = %s")]
+            params: list[Any] = [source["table"]]
+            for column in source.get("by", []):
+                conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
+                params.append(row[column])
+            windows = read_windows(source, row)
+            if windows is not None:
+                if not windows:
+                    continue  # the row reads no day of this table (no snapshot before it, say)
+                conditions.append(
+                    sql.SQL("({})").format(
+                        sql.SQL(" or ").join(sql.SQL("(period_start <= %s and period_end >= %s)") for _ in windows)
+                    )
+                )
+                for start, end in windows:
+                    params += [end, start]
+            query = sql.SQL("select distinct submission_id from marts.mart_lineage where {}").format(
+                sql.SQL(" and ").join(conditions)
+            )
+            ids |= {int(r["submission_id"]) for r in cur.execute(query, params).fetchall()}
     return ids
 
 
-def period_of(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-    """The dates a mart row is about: its snapshot or period dates, else the whole of its year."""
-    for name in ("snapshot_date", "period_start", "funding_date"):
-        if isinstance(row.get(name), dt.date):
-            end = row.get("period_end") if name == "period_start" else row[name]
-            return row[name], end if isinstance(end, dt.date) else row[name]
-    for name, value in row.items():
-        if name.endswith("_year") and isinstance(value, int):
-            return dt.date(value, 1, 1), dt.date(value, 12, 31)
-    return None, None
+def read_windows(source: dict[str, Any], row: dict[str, Any]) -> list[tuple[dt.date, dt.date]] | None:
+    """The spans of time a row reads of a table: each day, year or period its lineage names and the row fills;
+    None when the lineage names no time (every slice of the entity or programme)."""
+    if not any(source.get(k) for k in ("dates", "years", "periods")):
+        return None
+    windows = [(row[c], row[c]) for c in source.get("dates", []) if isinstance(row.get(c), dt.date)]
+    windows += [(dt.date(row[c], 1, 1), dt.date(row[c], 12, 31)) for c in source.get("years", []) if row.get(c)]
+    windows += [
+        (row[start], row[end])
+        for start, end in source.get("periods", [])
+        if isinstance(row.get(start), dt.date) and isinstance(row.get(end), dt.date)
+    ]
+    return windows
