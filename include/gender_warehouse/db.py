@@ -216,6 +216,45 @@ insert into audit.load_turns (table_name) values ('{table.name}') on conflict do
 """
 
 
+# The columns every raw table has besides its contract's.
+RAW_COLUMNS = {"submission_id": "bigint", "source_sheet": "text", "source_row": "bigint", "superseded_by": "bigint"}
+
+
+def schema_drift(conn: psycopg.Connection) -> list[str]:
+    """How the raw tables in the database differ from the contracts, each with the statement that would settle
+    it. The DDL only ever adds columns: a changed type or a column the contract dropped would otherwise be
+    ignored while the new schema's version is recorded."""
+    found = {
+        (table, column): kind
+        for table, column, kind in conn.execute(
+            "select c.relname, a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute as a"
+            " join pg_class as c on c.oid = a.attrelid join pg_namespace as n on n.oid = c.relnamespace"
+            " where n.nspname = 'raw' and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped"
+        ).fetchall()
+    }
+    drift = []
+    for table in TABLES.values():
+        if not any(t == table.name for t, _ in found):
+            continue  # not made yet: the DDL makes it
+        wanted = {**RAW_COLUMNS, **{c.name: c.type.sql_type for c in table.columns}}
+        for (t, column), kind in sorted(found.items()):
+            if t != table.name:
+                continue
+            name = sql.Identifier(column).as_string(conn)  # whoever added the column chose its name
+            if column not in wanted:
+                drift.append(
+                    f"{table.raw_table}.{name} ({kind}) is not in the contract: keep its data elsewhere, then "
+                    f"`alter table {table.raw_table} drop column {name};`"
+                )
+            elif kind.replace(" ", "") != wanted[column].replace(" ", ""):
+                drift.append(
+                    f"{table.raw_table}.{name} is {kind} but the contract says {wanted[column]}: "
+                    f"`alter table {table.raw_table} alter column {name} type {wanted[column]} "
+                    f"using {name}::{wanted[column]};`"
+                )
+    return drift
+
+
 def schema_ddl() -> str:
     ddl = resources.files("gender_warehouse").joinpath("sql/schema.sql").read_text()
     return ddl + "".join(raw_table_ddl(t) for t in TABLES.values())
@@ -266,5 +305,10 @@ def ensure_schema(url: str) -> None:
                     f"another session has been updating the warehouse schema in {redact(url)} for over "
                     f"{SCHEMA_LOCK_TIMEOUT}; see pg_stat_activity and pg_locks, then try again"
                 ) from None
+            if drift := schema_drift(conn):
+                raise DatabaseError(
+                    f"the raw tables in {redact(url)} differ from the contracts; nothing was changed. Review and "
+                    "run, as the owner (warehouse_owner or an administrator):\n  " + "\n  ".join(drift)
+                )
             conn.execute(ddl)
             conn.execute(f"comment on schema audit is '{version}'")

@@ -1,0 +1,33 @@
+"""The raw tables follow the contracts: a schema update adds what a contract gained, and refuses, with the
+statements to review, what it cannot do by adding (a changed type, a column the contract no longer has)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from gender_warehouse import db
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_raw_table_that_drifted_from_its_contract_is_an_error_with_the_migration(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("alter table raw.hr_headcount alter column headcount type text")
+        conn.execute('alter table raw.hr_headcount add column "Old Column" text')
+        conn.execute("comment on schema audit is 'an older version'")
+    with pytest.raises(db.DatabaseError) as raised:
+        db.ensure_schema(database_url)
+    message = str(raised.value)
+    assert "nothing was changed" in message
+    assert 'raw.hr_headcount."headcount" is text but the contract says integer' in message
+    assert 'alter column "headcount" type integer using "headcount"::integer;' in message
+    assert 'alter table raw.hr_headcount drop column "Old Column";' in message
+    with psycopg.connect(database_url) as conn:  # the version is not recorded over a schema that does not match
+        assert conn.execute("select obj_description('audit'::regnamespace)").fetchone() == ("an older version",)
+        conn.execute("alter table raw.hr_headcount alter column headcount type integer using headcount::integer")
+        conn.execute('alter table raw.hr_headcount drop column "Old Column"')
+        conn.commit()
+    db.ensure_schema(database_url)
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select obj_description('audit'::regnamespace)").fetchone() != ("an older version",)
