@@ -2,20 +2,39 @@
 
 Values are trimmed, codes upper-cased, empty cells become nulls and blank rows are dropped; then every value is
 parsed to its column's type. A value that does not parse is reported by row and column, never guessed at.
+
+There is one parse per column type (`PARSERS`), and it is both the rule and the conversion: the typed column
+the loader copies into PostgreSQL is the parse's result, and the rule "is a whole number", "is a date", ... is
+"the text is there and its parse is not null". So whatever the rule accepts converts, and whatever does not convert
+is refused with its row and column. A parse never raises: each first checks the shape of the text with an
+ASCII-only pattern (no other script's digits, no exponents, no thousands separators) and only then casts, and
+should the cast still refuse a value, that value alone becomes null and is reported like any other. A parse also
+refuses what PostgreSQL would not store (the year 0000).
+
+Decided forms: a leading sign is part of a number (`+5` is 5, `-0` is 0: a negative count is then refused by the
+suite's range rule with its row); dates are YYYY-MM-DD with two-digit months and days (`2024-1-5` is refused, as
+is a day that does not exist, `2024-02-30`); booleans are the ASCII words TRUE/FALSE, T/F, YES/NO, Y/N, 1/0 in
+any case. Every text column has a maximum length (contracts.TEXT_MAX_LENGTH), checked here, before COPY.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gender_warehouse.contracts import ColumnType, Table
+from gender_warehouse.contracts import Column, ColumnType, Table
 from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows
 
-WHITESPACE = " \t\r\n\u00a0"
+# Trimmed from both ends of every value: ASCII blanks, no-break spaces, the Unicode space characters and a byte
+# order mark (which spreadsheets leave in cells). Control characters are not trimmed: they are refused.
+WHITESPACE = " \t\r\n\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 SAMPLE_ROWS = 5
+SHOWN_CHARACTERS = 40
 ARROW_TYPES = {
     ColumnType.CODE: pa.string(),
     ColumnType.CODE_LIST: pa.string(),
@@ -28,6 +47,10 @@ ARROW_TYPES = {
 }
 TRUE_WORDS = ["TRUE", "T", "YES", "Y", "1"]
 FALSE_WORDS = ["FALSE", "F", "NO", "N", "0"]
+# The shapes a parse accepts, ASCII only ([0-9], never \d): each within what its Arrow cast and PostgreSQL take.
+COUNT_SHAPE = r"^[+-]?[0-9]{1,9}$"  # int32 and PostgreSQL integer hold every 9-digit number
+DECIMAL_SHAPE = r"^[+-]?[0-9]{1,15}(\.[0-9]{1,6})?$"  # numeric(21, 6)
+DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 @dataclass
@@ -68,23 +91,65 @@ def clean(text: pa.Table, table: Table) -> pa.Table:
     return cleaned.filter(pc.invert(blank)) if blank is not None else cleaned
 
 
-def parse_column(values: pa.ChunkedArray, kind: ColumnType) -> pa.ChunkedArray:
-    """Typed values; null where the text does not parse (the caller reports those)."""
-    if kind in (ColumnType.CODE, ColumnType.CODE_LIST, ColumnType.IDENTIFIER, ColumnType.TEXT):
-        return values
-    if kind is ColumnType.DECIMAL:
-        shaped = pc.match_substring_regex(values, r"^[+-]?[0-9]{1,15}(\.[0-9]{1,6})?$")
-        return pc.cast(pc.if_else(shaped, values, None), ARROW_TYPES[kind])
-    if kind is ColumnType.DATE:
-        shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
-        stamps = pc.strptime(pc.if_else(shaped, values, None), format="%Y-%m-%d", unit="s", error_is_null=True)
-        # strptime rolls 2024-02-30 over to 2024-03-01: keep only dates that print back as written.
-        exact = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), values)
-        return pc.cast(pc.if_else(exact, stamps, None), pa.date32())
-    if kind is ColumnType.COUNT:
-        shaped = pc.match_substring_regex(values, r"^[+-]?\d{1,9}$")
-        return pc.cast(pc.if_else(shaped, values, None), pa.int32())
-    upper = pc.utf8_upper(values)
+# --- one parse per column type: text in, typed values out, null where the text is not of the type ------------
+
+
+def cast_or_null(values: Any, to: pa.DataType) -> pa.ChunkedArray:
+    """The cast the loader's column is made with, never raising: a value the cast refuses becomes null.
+
+    The shape checks before it admit only text the cast reads, so the whole column is cast at once; should a
+    value slip through all the same, the values are cast one by one and the one refused is reported by the rule,
+    with its row, as not of the type (never an internal error)."""
+    try:
+        return pc.cast(values, to)
+    except pa.ArrowException:
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        return pa.chunked_array([pa.array([cast_one(v, to) for v in chunk.to_pylist()], to) for chunk in chunks], to)
+
+
+def cast_one(value: Any, to: pa.DataType) -> Any:
+    if value is None:
+        return None
+    try:
+        return pa.scalar(value).cast(to).as_py()
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+
+
+def where_shaped(values: pa.ChunkedArray, shape: str) -> pa.ChunkedArray:
+    """The values of this shape; null for every other."""
+    return pc.if_else(pc.match_substring_regex(values, shape), values, pa.scalar(None, pa.string()))
+
+
+def parse_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Codes, lists, identifiers and free text stay text (their length is checked with the column's own limit)."""
+    return values
+
+
+def parse_count(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A whole number of at most 9 digits, with an optional sign: '+5' is 5 (Arrow's integer cast reads no '+')."""
+    shaped = where_shaped(values, COUNT_SHAPE)
+    return cast_or_null(pc.replace_substring_regex(shaped, r"^\+", ""), pa.int32())
+
+
+def parse_decimal(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """At most 15 digits before the point and 6 after it, with an optional sign; no exponent, no '.5' or '5.'."""
+    return cast_or_null(where_shaped(values, DECIMAL_SHAPE), ARROW_TYPES[ColumnType.DECIMAL])
+
+
+def parse_date(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """YYYY-MM-DD, a day that exists, in a year PostgreSQL stores (0001 to 9999)."""
+    shaped = where_shaped(values, DATE_SHAPE)
+    stamps = pc.strptime(shaped, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime rolls 2024-02-30 over to 2024-03-01: keep only dates that print back as written. The year 0000
+    # prints back too, but PostgreSQL has no year 0.
+    exact = pc.and_(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), shaped), pc.greater_equal(pc.year(stamps), 1))
+    return cast_or_null(pc.if_else(exact, stamps, pa.scalar(None, stamps.type)), pa.date32())
+
+
+def parse_boolean(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """TRUE/FALSE and the other ASCII words, in any case (ASCII case only: 'yeſ' is not YES)."""
+    upper = pc.ascii_upper(values)
     return pc.if_else(
         pc.is_in(upper, pa.array(TRUE_WORDS)),
         True,
@@ -92,47 +157,102 @@ def parse_column(values: pa.ChunkedArray, kind: ColumnType) -> pa.ChunkedArray:
     )
 
 
+PARSERS: dict[ColumnType, Callable[[pa.ChunkedArray], pa.ChunkedArray]] = {
+    ColumnType.CODE: parse_text,
+    ColumnType.CODE_LIST: parse_text,
+    ColumnType.IDENTIFIER: parse_text,
+    ColumnType.TEXT: parse_text,
+    ColumnType.COUNT: parse_count,
+    ColumnType.DECIMAL: parse_decimal,
+    ColumnType.DATE: parse_date,
+    ColumnType.BOOLEAN: parse_boolean,
+}
+
+
+def parse_column(values: pa.ChunkedArray, kind: ColumnType) -> pa.ChunkedArray:
+    """Typed values; null where the text does not parse (the caller reports those). Never raises."""
+    if not isinstance(values, pa.ChunkedArray):
+        values = pa.chunked_array([values], pa.string())
+    return PARSERS[kind](values)
+
+
+# --- the rules: what the parse refused, and text that is not text or too long ----------------------------------
+
+
+def abbreviated(value: Any, limit: int = SHOWN_CHARACTERS) -> str:
+    """A value as messages show it: quoted, cut after `limit` characters with its full length said."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
+
+def refusal(
+    message: str, mask: Any, values: Any, cleaned: pa.Table, column: Column, sheet: str | None, row_noun: str
+) -> SubmissionError | None:
+    """A located error for the rows where `mask` is true ('found' shows up to three of their values), or None."""
+    count = pc.sum(mask).as_py() or 0
+    if not count:
+        return None
+    where = pc.indices_nonzero(pc.fill_null(mask, False))[:SAMPLE_ROWS]
+    rows = cleaned.column("source_row").take(where).to_pylist()
+    shown = ", ".join(abbreviated(v) for v in dict.fromkeys(values.take(where).to_pylist()[:3]))
+    return SubmissionError(
+        f"{count} value(s) {message} (found {shown}) — {describe_rows(rows, count, noun=row_noun)}",
+        sheet=sheet,
+        column=column.name,
+        rows=rows,
+        row_noun=row_noun,
+    )
+
+
+def column_errors(
+    values: pa.ChunkedArray,
+    parsed: pa.ChunkedArray,
+    cleaned: pa.Table,
+    column: Column,
+    sheet: str | None,
+    row_noun: str,
+) -> SubmissionError | None:
+    """The first rule of a column its values break: control characters, then length, then the type's parse."""
+    where = {"cleaned": cleaned, "column": column, "sheet": sheet, "row_noun": row_noun}
+    # NUL and other control characters are binary data, not text: PostgreSQL cannot even store a NUL.
+    control = pc.match_substring_regex(values, CONTROL_CHARACTERS)
+    if pc.any(control).as_py():
+        return refusal(
+            "hold control characters (such as NUL), which text never does: is this a binary file saved as text?",
+            control,
+            values,
+            **where,
+        )
+    if column.max_length is not None:
+        lengths = pc.utf8_length(values)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > column.max_length:
+            return refusal(
+                f"are longer than the {column.max_length:,} characters {column.name} may hold",
+                pc.greater(lengths, column.max_length),
+                values,
+                **where,
+            )
+    bad = pc.and_(pc.is_valid(values), pc.is_null(parsed))
+    return refusal(f"are not {column.type.expected}", bad, values, **where)
+
+
 def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str = "row") -> Canonical:
-    """The typed table, or a SubmissionError per column listing the values that do not parse."""
+    """The typed table, or TypeErrors: one SubmissionError per column whose values break a rule, each naming
+    the rows, the column, what was found and what is expected. Never another error, whatever the text."""
     cleaned = clean(text, table)
     typed = {"source_row": cleaned.column("source_row")}
     errors: list[SubmissionError] = []
     for column in table.columns:
         values = cleaned.column(column.name)
-        # NUL and other control characters are binary data, not text: PostgreSQL cannot even store a NUL.
-        control = pc.match_substring_regex(values, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-        if count := pc.sum(control).as_py() or 0:
-            where = pc.indices_nonzero(pc.fill_null(control, False))[:SAMPLE_ROWS]
-            rows = cleaned.column("source_row").take(where).to_pylist()
-            errors.append(
-                SubmissionError(
-                    f"{count} value(s) hold control characters (such as NUL), which text never does: is this a "
-                    f"binary file saved as CSV? — {describe_rows(rows, count, noun=row_noun)}",
-                    sheet=sheet,
-                    column=column.name,
-                    rows=rows,
-                    row_noun=row_noun,
-                )
-            )
-            continue
         parsed = parse_column(values, column.type)
+        error = column_errors(values, parsed, cleaned, column, sheet, row_noun)
+        if error is not None:
+            errors.append(error)
+            continue
         typed[column.name] = parsed
-        bad = pc.and_(pc.is_valid(values), pc.is_null(parsed))
-        count = pc.sum(bad).as_py() or 0
-        if count:
-            where = pc.indices_nonzero(bad)[:SAMPLE_ROWS]
-            rows = cleaned.column("source_row").take(where).to_pylist()
-            shown = ", ".join(repr(v) for v in dict.fromkeys(values.take(where).to_pylist()[:3]))
-            errors.append(
-                SubmissionError(
-                    f"{count} value(s) are not {column.type.expected} (found {shown}) — "
-                    f"{describe_rows(rows, count, noun=row_noun)}",
-                    sheet=sheet,
-                    column=column.name,
-                    rows=rows,
-                    row_noun=row_noun,
-                )
-            )
     if errors:
         raise TypeErrors(errors)
     schema = pa.schema(

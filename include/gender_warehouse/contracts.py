@@ -25,6 +25,11 @@ class ColumnType(StrEnum):
     BOOLEAN = "boolean"  # TRUE/FALSE (also Y/N, YES/NO, 1/0)
 
     @property
+    def is_text(self) -> bool:
+        """Kept as text (trimmed, codes upper-cased): every such column has a maximum length."""
+        return self in TEXT_MAX_LENGTH
+
+    @property
     def sql_type(self) -> str:
         return {"date": "date", "count": "integer", "decimal": "numeric(21, 6)", "boolean": "boolean"}.get(
             self.value, "text"
@@ -38,12 +43,23 @@ class ColumnType(StrEnum):
             "code_list": "a list of codes separated by ;",
             "identifier": "an identifier",
             "text": "text",
-            "date": "a date written YYYY-MM-DD",
-            "count": "a whole number of at most 9 digits",
-            "decimal": "a number written like 1234.56 (a point for decimals, at most 6 of them; no thousands "
-            "separators or currency signs)",
+            "date": "a date written YYYY-MM-DD (a day that exists, from the year 0001 on)",
+            "count": "a whole number of at most 9 digits, such as 42 (a sign is allowed: +5 is 5)",
+            "decimal": "a number written like 1234.56 (at most 15 digits before the point and 6 after it; no "
+            "thousands separators, exponents or currency signs)",
             "boolean": "TRUE or FALSE (Y/N, YES/NO and 1/0 are accepted)",
         }[self.value]
+
+
+# The longest value, in characters, of each kind of text column, unless a column says otherwise. Checked when
+# the file is typed, before anything reaches the database: a value longer than this is refused with its row and
+# column (PostgreSQL could not index a key of more than about 2,700 bytes, and no code or name is this long).
+TEXT_MAX_LENGTH = {
+    ColumnType.CODE: 100,
+    ColumnType.CODE_LIST: 2_000,  # every ISO 3166 country code, ;-separated, is about 1,000
+    ColumnType.IDENTIFIER: 255,
+    ColumnType.TEXT: 2_000,
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,15 @@ class Column:
     type: ColumnType
     description: str
     required: bool = True
+    # The longest value in characters, for a text column (the type's TEXT_MAX_LENGTH unless given); None for a
+    # typed column, whose parse bounds it (a count has at most 9 digits, a date is YYYY-MM-DD).
+    max_length: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.type.is_text:
+            object.__setattr__(self, "max_length", self.max_length or TEXT_MAX_LENGTH[self.type])
+        elif self.max_length is not None:
+            raise ValueError(f"column {self.name}: only a text column has a maximum length")
 
 
 @dataclass(frozen=True)
@@ -270,7 +295,13 @@ PROGRAMME_BENEFICIARIES = Table(
     "country, sex and age group.",
     columns=(
         Column("programme_id", ColumnType.IDENTIFIER, "The programme (identifier from the programme register)."),
-        Column("indicator_code", ColumnType.CODE, "The indicator's code within the programme."),
+        Column(
+            "indicator_code",
+            ColumnType.CODE,
+            "The indicator's code within the programme.",
+            # HPC needs tables make it from the cluster and the indicator's description.
+            max_length=255,
+        ),
         Column("indicator_title", ColumnType.TEXT, "What the indicator counts."),
         Column("value_kind", ColumnType.CODE, "BASELINE, TARGET or ACTUAL."),
         Column("period_start", ColumnType.DATE, "First day of the period the value is for."),

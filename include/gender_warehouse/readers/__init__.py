@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from gender_warehouse.canonical import abbreviated
 from gender_warehouse.contracts import TABLES, Table, normalize_name
 from gender_warehouse.errors import SubmissionError
 
@@ -114,7 +115,7 @@ def map_header(names: list[str], table: Table, sheet: str | None = None) -> list
     seen: set[str] = set()
     for name in mapped:
         if name in seen:
-            raise SubmissionError(f"column {name!r} appears twice in the header", **where)
+            raise SubmissionError(f"column {abbreviated(name)} appears twice in the header", **where)
         seen.add(name)
     unknown = [n for n, m in zip(names, mapped, strict=True) if m not in table.column_names]
     missing = [c for c in table.required_columns if c not in seen]
@@ -122,7 +123,9 @@ def map_header(names: list[str], table: Table, sheet: str | None = None) -> list
     if missing:
         problems.append("missing required column(s) " + ", ".join(missing))
     if unknown:
-        problems.append("unknown column(s) " + ", ".join(repr(u) for u in unknown))
+        problems.append("unknown column(s) " + ", ".join(abbreviated(u) for u in unknown[:10]))
+        if len(unknown) > 10:
+            problems[-1] += f" and {len(unknown) - 10} more"
     if problems:
         optional = [c.name for c in table.columns if not c.required]
         raise SubmissionError(
@@ -161,3 +164,25 @@ def detect_table(names: list[str]) -> Table | None:
     given = {normalize_name(n) for n in names}
     fits = [t for t in TABLES.values() if set(t.required_columns) <= given]
     return fits[0] if len(fits) == 1 else None
+
+
+def split_fields(line: str, delimiter: str) -> list[str]:
+    """The values of one CSV record, unquoted, with no limit on a value's length (Python's csv module refuses a
+    field over 128 KB): used to say which column of a row a reader could not take."""
+    fields: list[str] = []
+    pending: str | None = None
+    for piece in line.split(delimiter):
+        pending = piece if pending is None else pending + delimiter + piece
+        if pending.count('"') % 2 == 0:  # a quoted value is whole once its quotes pair up ("" is a quote in it)
+            fields.append(unquoted(pending))
+            pending = None
+    if pending is not None:
+        fields.append(unquoted(pending))
+    return fields
+
+
+def unquoted(field: str) -> str:
+    bare = field.strip()
+    if len(bare) >= 2 and bare[0] == bare[-1] == '"':
+        return bare[1:-1].replace('""', '"')
+    return field

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from gender_warehouse.canonical import WHITESPACE, abbreviated
 from gender_warehouse.contracts import TABLES, Table, kind_in_file_name, table_for
 from gender_warehouse.errors import SubmissionError
-from gender_warehouse.readers import TableSource, detect_table, hpc_needs, map_header, reject_foreign_format, text_table
+from gender_warehouse.readers import (
+    TableSource,
+    detect_table,
+    hpc_needs,
+    map_header,
+    reject_foreign_format,
+    split_fields,
+    text_table,
+)
 
 HEADER_LIMIT = 64 * 1024
+BLOCK_SIZE = 8 << 20  # Arrow reads the file in blocks of this size: a row much longer than this cannot be read
+LONGEST_TYPED_VALUE = 100  # no count, number, date or boolean is longer
 DELIMITERS = (",", ";", "\t")
 
 
@@ -24,8 +37,9 @@ def read_csv(path: Path, kind: str | None = None) -> list[TableSource]:
         head = head[3:]
     if not head.strip():
         raise SubmissionError("the file is empty; expected a header line and at least one row")
-    first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if b"\n" not in head and len(head) >= HEADER_LIMIT - 3:
+    # A line ends at \n, \r\n or a lone \r (old Mac files), as Arrow's reader has it.
+    first_line = re.split(rb"\r\n?|\n", head, maxsplit=1)[0]
+    if len(first_line) == len(head) and len(head) >= HEADER_LIMIT - 3:
         raise SubmissionError("the first line is longer than 64 KB; expected a header line of column names", row=1)
     try:
         header_text = first_line.decode("utf-8")
@@ -35,7 +49,12 @@ def read_csv(path: Path, kind: str | None = None) -> list[TableSource]:
             row=1,
         ) from None
     delimiter = max(DELIMITERS, key=header_text.count)
-    names = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
+    try:
+        names = next(csv.reader(io.StringIO(header_text), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise SubmissionError(f"the header line cannot be read as CSV ({exc})", row=1) from None
+    if not any(n.strip() for n in names):
+        raise SubmissionError("the first line is empty; expected a header line of column names", row=1)
     if hpc_needs.is_hpc_needs(names) and not kind:
         return hpc_needs.read_hpc_needs(path, names, delimiter)
     reject_foreign_format(names)
@@ -65,7 +84,7 @@ def read_rows(path: Path, table: Table, columns: list[str], delimiter: str) -> p
     try:
         rows = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=8 << 20),
+            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=BLOCK_SIZE),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
@@ -73,33 +92,61 @@ def read_rows(path: Path, table: Table, columns: list[str], delimiter: str) -> p
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        raise locate_problem(path, delimiter, len(columns)) from None
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
+        raise locate_problem(path, delimiter, table, columns, exc) from None
     # Row numbers as a spreadsheet shows them: the header is row 1. (Blank lines are skipped by the reader
     # and counted here only when they come before data, which is rare; a value spanning lines counts once.)
     source_rows = pa.array(range(2, rows.num_rows + 2), pa.int64())
     return text_table(table, source_rows, {c: rows.column(c) for c in columns})
 
 
-def locate_problem(path: Path, delimiter: str, width: int) -> SubmissionError:
-    """The first row Arrow could not read, found again line by line so the message can name it."""
-    with path.open("rb") as f:
-        raw_lines = f.read().splitlines()
+def records(raw_lines: list[bytes]) -> Iterator[tuple[int, str] | SubmissionError]:
+    """The records after the header, each with the line it starts on (a quoted value may span lines), or the
+    error that stops reading: a line that is not UTF-8, a quoted value never closed."""
+    lines: list[str] = []
+    start, quotes = 0, 0
     for number, raw in enumerate(raw_lines, start=1):
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            return SubmissionError(
+            yield SubmissionError(
                 f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as 'CSV UTF-8' and send it again",
                 row=number,
             )
-        if number == 1 or not line.strip():
+            return
+        if number == 1 or (not lines and not line.strip()):
             continue
-        fields = next(csv.reader([line], delimiter=delimiter), [])
-        if '"' in line and line.count('"') % 2:
-            return SubmissionError('a quoted value is never closed (an opening " without its closing ")', row=number)
-        if len(fields) > width:
+        if not lines:
+            start = number
+        lines.append(line)
+        quotes += line.count('"')
+        if quotes % 2 == 0:  # every quoted value closed: the record ends here
+            yield start, "\n".join(lines)
+            lines, quotes = [], 0
+    if lines:
+        yield SubmissionError('a quoted value is never closed (an opening " without its closing ")', row=start)
+
+
+def locate_problem(path: Path, delimiter: str, table: Table, columns: list[str], exc: Exception) -> SubmissionError:
+    """The first row Arrow could not read, found again record by record so the message can name it (and the
+    column, for a value longer than the column holds or than the reader takes)."""
+    with path.open("rb") as f:
+        raw_lines = f.read().splitlines()
+    width = len(columns)
+    for found in records(raw_lines):
+        if isinstance(found, SubmissionError):
+            return found
+        number, record = found
+        fields = split_fields(record, delimiter)
+        for name, value in zip(columns, fields, strict=False):
+            limit = table.column(name).max_length or LONGEST_TYPED_VALUE
+            if len(value.strip(WHITESPACE)) > limit:
+                return SubmissionError(
+                    f"a value of {len(value):,} characters ({abbreviated(value)}); {name} holds at most "
+                    f"{limit:,} characters, and no value in a CSV file may be longer than {BLOCK_SIZE >> 20} MB",
+                    row=number,
+                    column=name,
+                )
+        if len(fields) != width:
             return SubmissionError(f"the row has {len(fields)} values; the header has {width} columns", row=number)
-        if len(fields) < width:
-            return SubmissionError(f"the row has {len(fields)} values; the header has {width} columns", row=number)
-    return SubmissionError("the file cannot be read as CSV")
+    return SubmissionError(f"the file cannot be read as CSV ({abbreviated(str(exc), 200)})")

@@ -31,9 +31,10 @@ import re
 from pathlib import Path
 
 from gender_warehouse import reference
+from gender_warehouse.canonical import abbreviated
 from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_REGISTER, normalize_name
 from gender_warehouse.errors import SubmissionError
-from gender_warehouse.readers import Rows, TableSource
+from gender_warehouse.readers import Rows, TableSource, split_fields
 
 SIGNATURE = {"admin_1_pcode", "admin_2_pcode", "description", "cluster", "category", "in_need", "targeted", "reached"}
 VALUE_KINDS = {"in_need": "BASELINE", "targeted": "TARGET", "reached": "ACTUAL"}
@@ -60,10 +61,12 @@ def read_hpc_needs(path: Path, names: list[str], delimiter: str) -> list[TableSo
         raise SubmissionError(
             f"the file is not UTF-8 text (byte at offset {exc.start}); save it as 'CSV UTF-8'"
         ) from None
-    records = list(
-        csv.DictReader(io.StringIO(text), fieldnames=[normalize_name(n) for n in names], delimiter=delimiter)
-    )
-    records = records[1:]  # the header line
+    fieldnames = [normalize_name(n) for n in names]
+    reader = csv.DictReader(io.StringIO(text), fieldnames=fieldnames, delimiter=delimiter)
+    try:
+        records = list(reader)[1:]  # the header line
+    except csv.Error as exc:
+        raise unreadable_row(text, reader.line_num, fieldnames, delimiter, exc) from None
     if not records:
         raise SubmissionError("the file has a header but no rows", row=1)
     country = plan_country(path, records)
@@ -137,6 +140,23 @@ def read_hpc_needs(path: Path, names: list[str], delimiter: str) -> list[TableSo
             notes=notes,
         ),
     ]
+
+
+def unreadable_row(text: str, line: int, names: list[str], delimiter: str, exc: csv.Error) -> SubmissionError:
+    """Where Python's csv module stopped, and why: most often a value over its field size limit. (The module's
+    line count stops at the line before the one it failed on, or at it: both are looked at.)"""
+    lines = text.splitlines()
+    limit = csv.field_size_limit()
+    for number in range(max(line, 1), min(line + 2, len(lines) + 1)):
+        for column, value in enumerate(split_fields(lines[number - 1], delimiter)):
+            if len(value) > limit:
+                return SubmissionError(
+                    f"a value of {len(value):,} characters ({abbreviated(value)}); no value of an HPC needs table "
+                    f"may be longer than {limit:,} characters",
+                    row=number,
+                    column=names[column] if column < len(names) else None,
+                )
+    return SubmissionError(f"the row cannot be read as CSV ({abbreviated(str(exc), 200)})", row=line + 1)
 
 
 def plan_country(path: Path, records: list[dict[str, str | None]]) -> str:

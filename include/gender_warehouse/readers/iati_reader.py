@@ -112,7 +112,18 @@ def activities(path: Path) -> Iterator[tuple[Any, Any | None]]:
                     yield root, None
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
-        raise SubmissionError(f"the file is not well-formed XML: {exc.msg}", row=line, row_noun="line") from None
+        if "huge" in (exc.msg or "").lower():  # libxml2's limit on one text or attribute value, 10 MB
+            raise SubmissionError(
+                "a value longer than 10 MB, far longer than any column holds", row=line, row_noun="line"
+            ) from None
+        raise SubmissionError(
+            f"the file is not well-formed XML: {shortened(exc.msg or '')}", row=line, row_noun="line"
+        ) from None
+
+
+def shortened(text: str, limit: int = 300) -> str:
+    """A schema message or identifier cut to a readable length (a message quotes the value it refuses)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def check_root(root: Any) -> None:
@@ -140,10 +151,10 @@ def check_root(root: Any) -> None:
 
 def schema_error(activity: Any, errors: list[Any]) -> SubmissionError:
     """An activity that fails the schema: its identifier, its lines and the schema's reasons."""
-    reasons = "; ".join(f"line {e.line}: {e.message}" for e in errors[:REASONS_PER_ACTIVITY])
+    reasons = "; ".join(f"line {e.line}: {shortened(e.message)}" for e in errors[:REASONS_PER_ACTIVITY])
     if len(errors) > REASONS_PER_ACTIVITY:
         reasons += f"; and {len(errors) - REASONS_PER_ACTIVITY} more"
-    identifier = (activity.findtext("iati-identifier") or "").strip() or "(no iati-identifier)"
+    identifier = shortened((activity.findtext("iati-identifier") or "").strip()) or "(no iati-identifier)"
     return SubmissionError(
         f"activity {identifier} fails the IATI {IATI_VERSION} schema: {reasons}",
         rows=sorted({e.line for e in errors}),
@@ -194,7 +205,7 @@ def read_iati(path: Path) -> list[TableSource]:
             "Element 'iati-activities': Missing child element(s). Expected is ( iati-activity ).", root_line
         )
     if file_errors:
-        reasons = "; ".join(f"line {line}: {message}" for message, line in file_errors.items())
+        reasons = "; ".join(f"line {line}: {shortened(message)}" for message, line in file_errors.items())
         errors.insert(
             0,
             SubmissionError(

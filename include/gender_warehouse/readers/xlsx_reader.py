@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from gender_warehouse import settings
+from gender_warehouse.canonical import abbreviated
 from gender_warehouse.contracts import TABLES, Table, normalize_name, table_for
 from gender_warehouse.errors import SubmissionError
 from gender_warehouse.readers import TableSource, detect_table, map_header, reject_foreign_format, text_table
@@ -45,7 +47,7 @@ def read_xlsx(path: Path, kind: str | None = None) -> list[TableSource]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise SubmissionError(f"the workbook cannot be opened: {exc}") from None
+        raise SubmissionError(f"the workbook cannot be opened: {abbreviated(str(exc), 200)}") from None
     by_name: dict[str, Any] = {}
     for ws in workbook.worksheets:
         name = normalize_name(ws.title)
@@ -98,9 +100,28 @@ def read_xlsx(path: Path, kind: str | None = None) -> list[TableSource]:
     return sources
 
 
+def sheet_cells(ws: Any, min_row: int = 1) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The rows of a sheet with their numbers. In read-only mode openpyxl unzips and parses the sheet only now,
+    row by row: a damaged sheet (a bad zip entry, broken XML, a value of the wrong type) is the file's fault, and
+    is said so with the sheet and the last row read, whatever openpyxl raises for it."""
+    number = min_row - 1
+    try:
+        for number, row in enumerate(ws.iter_rows(min_row=min_row, values_only=True), start=min_row):
+            yield number, row
+    except SubmissionError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile, zlib and the XML parser raise many types for a damaged sheet
+        where = f" after row {number}" if number >= min_row else ""
+        raise SubmissionError(
+            f"the sheet cannot be read{where}: the workbook is damaged ({type(exc).__name__}: "
+            f"{abbreviated(str(exc), 200)}); open it in Excel, save it again and send it again",
+            sheet=ws.title,
+        ) from None
+
+
 def first_row(ws: Any) -> tuple[int, list[str]] | None:
     """The first non-empty row (the header) with its row number."""
-    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+    for number, row in sheet_cells(ws):
         cells = [cell_text(v) for v in row]
         if any(cells):
             return number, [c.strip() for c in cells]
@@ -112,7 +133,7 @@ def sheet_rows(ws: Any, table: Table, start_row: int, columns: list[str]) -> pa.
     width = len(columns)
     numbers: list[int] = []
     values: list[list[str]] = [[] for _ in columns]
-    for number, row in enumerate(ws.iter_rows(min_row=start_row, values_only=True), start=start_row):
+    for number, row in sheet_cells(ws, start_row):
         cells = [cell_text(v) for v in row[:width]]
         extra = [cell_text(v) for v in row[width:]]
         if any(extra):
