@@ -91,6 +91,10 @@ class Table:
     # supersedes the earlier rows (for example one entity's headcount on one snapshot date).
     supersedes_by: tuple[str, ...]
     suite_name: str = field(default="")
+    # The start and end columns of a period whose rows the marts add up (events in a year): two current periods
+    # of one slice (the other supersedes_by columns) may not overlap, or events would count twice. A later file
+    # whose period covers an earlier one replaces it; any other overlap is refused (pipeline: load_submission).
+    exclusive_period: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if not self.suite_name:
@@ -107,6 +111,11 @@ class Table:
     @property
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def period_slice(self) -> tuple[str, ...]:
+        """The supersedes_by columns besides the exclusive period's (the entity whose periods may not overlap)."""
+        return tuple(c for c in self.supersedes_by if c not in (self.exclusive_period or ()))
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -194,6 +203,7 @@ HR_EVENTS = Table(
         "tsm_applied",
     ),
     supersedes_by=("entity_code", "period_start", "period_end"),
+    exclusive_period=("period_start", "period_end"),
 )
 
 # Programme submissions (design §4). The IATI 2.03 code of each participating-organisation role and transaction

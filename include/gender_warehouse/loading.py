@@ -5,7 +5,10 @@ Everything here runs inside the caller's transaction: a rejected or failed file 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pyarrow as pa
@@ -136,3 +139,96 @@ def supersede_programmes(
     row = conn.execute(query).fetchone()
     assert row is not None
     return int(row[0]), list(row[1])
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """This submission's period of a slice against another current period of it that it overlaps."""
+
+    slice_values: tuple[Any, ...]
+    mine: tuple[dt.date, dt.date]
+    theirs: tuple[dt.date, dt.date]
+    their_submission: int
+    their_file: str
+    theirs_later: bool  # submitted after this one
+    rows: list[int]  # this file's rows of that period
+
+    @property
+    def replaceable(self) -> bool:
+        """A later period that covers an earlier one replaces it; nothing else is settled by itself."""
+        mine_covers = self.mine[0] <= self.theirs[0] and self.theirs[1] <= self.mine[1]
+        theirs_covers = self.theirs[0] <= self.mine[0] and self.mine[1] <= self.theirs[1]
+        return (mine_covers and not self.theirs_later) or (theirs_covers and self.theirs_later)
+
+
+def period_overlaps(conn: psycopg.Connection, table: Table, submission_id: int) -> list[Overlap]:
+    """Current periods of other submissions that overlap, without being the same as, a period of this one in the
+    same slice (entity). Takes the table's turn first, so that what it sees stays true until the commit."""
+    if table.exclusive_period is None:
+        return []
+    lock_table(conn, table)
+    start, end = map(sql.Identifier, table.exclusive_period)
+    keys = sql.SQL(", ").join(map(sql.Identifier, table.period_slice))
+    query = sql.SQL(
+        "with mine as ("
+        "  select {keys}, {start} as p_start, {end} as p_end, array_agg(source_row order by source_row) as source_rows"
+        "  from {raw} where submission_id = {sid} group by {keys}, {start}, {end}),"
+        " theirs as ("
+        "  select distinct {keys}, {start} as q_start, {end} as q_end, submission_id from {raw}"
+        "  where superseded_by is null and submission_id <> {sid}),"
+        " me as (select submitted_at, submission_id from audit.submissions where submission_id = {sid})"
+        " select array[{keys_mine}], p_start, p_end, q_start, q_end, t.submission_id, s.file_name,"
+        "  (s.submitted_at, s.submission_id) > (me.submitted_at, me.submission_id), source_rows"
+        " from mine join theirs as t using ({keys}) join audit.submissions as s using (submission_id) cross join me"
+        " where p_start <= q_end and q_start <= p_end and (p_start, p_end) <> (q_start, q_end)"
+        " order by p_start, q_start"
+    ).format(
+        keys=keys,
+        keys_mine=sql.SQL(", ").join(sql.SQL("mine.{}::text").format(sql.Identifier(k)) for k in table.period_slice),
+        start=start,
+        end=end,
+        raw=sql.SQL(table.raw_table),
+        sid=sql.Literal(submission_id),
+    )
+    return [
+        Overlap(tuple(values), (p0, p1), (q0, q1), sid, file_name, later, list(rows))
+        for values, p0, p1, q0, q1, sid, file_name, later, rows in conn.execute(query).fetchall()
+    ]
+
+
+def supersede_covered_periods(
+    conn: psycopg.Connection, table: Table, submission_id: int, overlaps: list[Overlap]
+) -> tuple[int, list[int]]:
+    """Settle the overlaps a later, covering period decides: the covered period's rows give way to it. Returns
+    how many rows of other submissions this one superseded, and every submission whose rows changed."""
+    start, end = map(sql.Identifier, table.exclusive_period or ("", ""))
+    superseded, owners = 0, set()
+    for o in overlaps:
+        loser, winner, period = (
+            (submission_id, o.their_submission, o.mine)
+            if o.theirs_later
+            else (o.their_submission, submission_id, o.theirs)
+        )
+        conditions = sql.SQL(" and ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(k), sql.Literal(v))
+            for k, v in zip(table.period_slice, o.slice_values, strict=True)
+        )
+        changed = conn.execute(
+            sql.SQL(
+                "update {raw} set superseded_by = {winner} where submission_id = {loser} and superseded_by is null"
+                " and {start} = {p0} and {end} = {p1} and {conditions}"
+            ).format(
+                raw=sql.SQL(table.raw_table),
+                winner=sql.Literal(winner),
+                loser=sql.Literal(loser),
+                start=start,
+                end=end,
+                p0=sql.Literal(period[0]),
+                p1=sql.Literal(period[1]),
+                conditions=conditions,
+            )
+        ).rowcount
+        owners.add(loser)
+        if winner == submission_id:
+            superseded += changed
+    return superseded, sorted(owners)

@@ -204,6 +204,7 @@ def load_submission(
     """
     result = IngestResult(path, "accepted", submission_id)
     validations: list[SuiteResult] = []
+    covered: dict[str, list[loading.Overlap]] = {}  # periods this file replaces, or that replace its own
     # A dry run's submission id is rolled back (and will be reused): name its results after the file instead.
     run_name = "validate-only" if dry_run else f"submission-{submission_id}"
     try:
@@ -256,6 +257,13 @@ def load_submission(
                 ]
             if result.errors:
                 raise Rejected(result.issues)
+            # Events of a period count once: an overlap no later, covering period settles is refused.
+            for rows in typed:
+                found = loading.period_overlaps(conn, rows.table, submission_id)
+                result.issues += [overlap_issue(o, rows) for o in found if not o.replaceable]
+                covered[rows.table.name] = [o for o in found if o.replaceable]
+            if result.errors:
+                raise Rejected(result.issues)
             if dry_run:
                 raise Rejected(result.issues)
     except SubmissionError as exc:  # a file that could not be read after all
@@ -295,6 +303,12 @@ def load_submission(
     for source in sources:
         count, owners = loading.supersede(conn, source.table, submission_id, source.supersedes_by)
         superseded_from.update(owners)
+        if covered.get(source.table.name):
+            more, owners = loading.supersede_covered_periods(
+                conn, source.table, submission_id, covered[source.table.name]
+            )
+            count += more
+            superseded_from.update(owners)
         audit.record_load(conn, submission_id, source.table.name, result.rows[source.table.name], count)
     covered = sorted({p for s in sources for p in s.replaces_programmes})
     for table in PROGRAMME_TABLES:
@@ -310,6 +324,23 @@ def load_submission(
     if result.superseded_by:
         result.status = "superseded"
     return result
+
+
+def overlap_issue(o: loading.Overlap, rows: Canonical) -> Issue:
+    (start, end), (q_start, q_end) = o.mine, o.theirs
+    return Issue(
+        "validate",
+        "error",
+        f"{', '.join(o.slice_values)} {start}/{end} overlaps {q_start}/{q_end}, loaded from {o.their_file} "
+        f"(submission {o.their_submission}): the events of both would be counted twice. A file replaces only the "
+        f"periods it covers that were submitted before it: send {q_start}/{q_end} again, corrected, or one file "
+        f"for a period that covers both",
+        sheet=rows.sheet,
+        column=rows.table.exclusive_period[0] if rows.table.exclusive_period else None,
+        rows=o.rows[:20],
+        rule="periods_do_not_overlap",
+        row_noun=rows.row_noun,
+    )
 
 
 @contextmanager
