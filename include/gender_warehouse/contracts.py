@@ -84,6 +84,7 @@ class Table:
     """One table of a submission: a CSV file, or one sheet of an XLSX workbook."""
 
     name: str
+    kind: str  # the kind of submission it belongs to: "hr" or "programme" (a template holds one kind's tables)
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # unique within one submission (empty: rows need not be unique)
@@ -139,6 +140,7 @@ STAFF_CATEGORIES = (
 
 HR_HEADCOUNT = Table(
     name="hr_headcount",
+    kind="hr",
     description="Staff on one snapshot date, by entity, staff category, grade, sex, location and appointment type.",
     columns=(
         Column("snapshot_date", ColumnType.DATE, "Date the headcount was taken (usually 31 December)."),
@@ -171,6 +173,7 @@ HR_HEADCOUNT = Table(
 
 HR_EVENTS = Table(
     name="hr_events",
+    kind="hr",
     description="Appointments, promotions, separations and reassignments in a period, by entity, grade and sex.",
     columns=(
         Column("period_start", ColumnType.DATE, "First day of the reporting period."),
@@ -241,6 +244,7 @@ AGE_GROUP_PATTERN = r"^(?:ALL|[0-9]{1,3}-[0-9]{1,3}|[0-9]{1,3}\+)$"
 
 PROGRAMME_REGISTER = Table(
     name="programme_register",
+    kind="programme",
     description="Joint programmes: one row per programme and participating organisation, with the programme's "
     "lead entity, countries, dates, gender markers and SDG targets repeated on each row.",
     columns=(
@@ -301,6 +305,7 @@ PROGRAMME_REGISTER = Table(
 
 PROGRAMME_BENEFICIARIES = Table(
     name="programme_beneficiaries",
+    kind="programme",
     description="Whom a programme reaches: baseline, target and actual values of its indicators by period, "
     "country, sex and age group.",
     columns=(
@@ -350,6 +355,7 @@ PROGRAMME_BENEFICIARIES = Table(
 
 PROGRAMME_FUNDING = Table(
     name="programme_funding",
+    kind="programme",
     description="Who pays for a programme: its budgets and its transactions (IATI transaction types), each in "
     "the currency it was made in, with the date its value was fixed.",
     columns=(
@@ -394,6 +400,14 @@ PROGRAMME_FUNDING = Table(
 TABLES: dict[str, Table] = {
     t.name: t for t in (HR_HEADCOUNT, HR_EVENTS, PROGRAMME_REGISTER, PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING)
 }
+
+
+def tables_of_kind(kind: str) -> tuple[Table, ...]:
+    """The tables of one kind of submission, in the order of TABLES."""
+    return tuple(t for t in TABLES.values() if t.kind == kind)
+
+
+KINDS = tuple(dict.fromkeys(t.kind for t in TABLES.values()))
 
 
 def table_for(name: str) -> Table:

@@ -15,13 +15,13 @@ import psycopg
 from gender_warehouse import audit, canonical, db, loading, readers, register, roles, settings, validation
 from gender_warehouse.audit import Issue
 from gender_warehouse.canonical import Canonical
-from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
+from gender_warehouse.contracts import tables_of_kind
 from gender_warehouse.errors import SubmissionError, SubmissionErrors, describe_rows, visible
 from gender_warehouse.readers import TableSource, read_submission
 from gender_warehouse.validation import Outcome, SuiteResult
 
 log = logging.getLogger(__name__)
-PROGRAMME_TABLES = (PROGRAMME_REGISTER, PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING)
+PROGRAMME_TABLES = tables_of_kind("programme")  # an IATI file states its programmes whole, in each of these
 
 
 @dataclass

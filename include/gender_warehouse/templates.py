@@ -11,12 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gender_warehouse.contracts import TABLES, ColumnType, Table
+from gender_warehouse.contracts import KINDS, TABLES, ColumnType, Table, tables_of_kind
 
-KINDS = {
-    "hr": ("hr_headcount", "hr_events"),
-    "programme": ("programme_register", "programme_beneficiaries", "programme_funding"),
-}
 LISTS_SHEET = "lists"
 EXAMPLE = {
     ColumnType.DATE: "2024-12-31",
@@ -29,7 +25,7 @@ EXAMPLE = {
 
 def tables_of(kind: str) -> list[Table]:
     if kind in KINDS:
-        return [TABLES[name] for name in KINDS[kind]]
+        return list(tables_of_kind(kind))
     if kind in TABLES:
         return [TABLES[kind]]
     raise KeyError(kind)

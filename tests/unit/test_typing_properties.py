@@ -164,7 +164,7 @@ def contract_value(kind: ColumnType, text: str) -> tuple[str, Any]:
 
 def one_column(kind: ColumnType) -> Table:
     column = Column("value", kind, "the value under test", max_length=TEXT_LIMIT if kind.is_text else None)
-    return Table(name=f"one_{kind.value}", description="", columns=(column,), key=(), supersedes_by=())
+    return Table(name=f"one_{kind.value}", kind="test", description="", columns=(column,), key=(), supersedes_by=())
 
 
 def typed(kind: ColumnType, text: str) -> tuple[str, Any]:
