@@ -538,8 +538,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gender_warehouse import site
 
     index = settings.reports_dir() / "index.html"
-    if not index.exists():
-        raise UsageError(f"{index} does not exist yet: run `gwh reports` (or `make demo`) first")
+    if not index.exists():  # a reports server may start before anything is published (docker-compose does)
+        err_console.print(f"note: {escape(str(index))} does not exist yet: run `gwh reports` (or `make demo`)")
     try:
         running = site.server(args.port, args.bind)
     except OSError as exc:

@@ -4,16 +4,24 @@ Pages (reports/dashboard/): `index.html` (women's share by entity and level agai
 parity per year under each rule), `trends.html` (each entity's trend and projected parity year, hiring parity)
 and `programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker). plotly.js is written
 once beside the pages (plotly.min.js, from the plotly package): the pages work offline, with no CDN.
+
+Text from the marts (entity codes, programme and indicator titles, donors) reaches a chart as data, never as
+markup: every label is HTML-escaped before Plotly sees it (Plotly reads a few tags in labels; escaped, they show
+as typed), and each chart's figure goes into its script as JSON whose `<`, `>` and `&` are \\u escapes, so no
+value can end the script or open a tag. The page's Content-Security-Policy allows plotly.min.js and exactly these
+scripts, by their sha256; inline styles are allowed because Plotly sets style attributes as it draws.
 """
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 from typing import Any
 
-from gender_warehouse import db, settings
+from gender_warehouse import db, files, settings
 from gender_warehouse.roles import BI_READER
-from gender_warehouse.site import STYLE  # the reports' one look
+from gender_warehouse.site import STYLE, head, policy  # the reports' one look
 
 BAND = (0.47, 0.53)
 PAGES = {
@@ -21,6 +29,11 @@ PAGES = {
     "trends.html": "Trends, projections and hiring",
     "programmes.html": "Programmes: beneficiaries and funding",
 }
+
+
+def label(value: Any) -> str:
+    """Text from the marts as Plotly shows it literally: its few tags (<b>, <a href>, <br>) escaped."""
+    return html.escape("" if value is None else str(value), quote=False)
 
 
 def rows(conn: Any, query: str) -> list[dict[str, Any]]:
@@ -51,10 +64,10 @@ def share_by_entity(data: list[dict[str, Any]]) -> Any:
     figure = go.Figure(
         go.Bar(
             x=[r["share"] for r in professional],
-            y=[r["entity_code"] for r in professional],
+            y=[label(r["entity_code"]) for r in professional],
             orientation="h",
             marker_color=[colours.get(r["parity_status"], "#7f8c8d") for r in professional],
-            customdata=[[r["women"], r["men"], r["parity_status"]] for r in professional],
+            customdata=[[r["women"], r["men"], label(r["parity_status"])] for r in professional],
             hovertemplate="%{y}: %{x:.1%} women (%{customdata[0]} women, %{customdata[1]} men), %{customdata[2]}"
             "<extra></extra>",
         )
@@ -79,8 +92,8 @@ def share_by_level(data: list[dict[str, Any]]) -> Any:
     figure = go.Figure(
         go.Heatmap(
             z=[[cell.get((e, c)) for c in codes] for e in entities],
-            x=codes,
-            y=entities,
+            x=[label(c) for c in codes],
+            y=[label(e) for e in entities],
             zmin=0,
             zmax=1,
             colorscale=[[0, "#c0392b"], [BAND[0], "#f6e3b4"], [0.5, "#1b7f4a"], [BAND[1], "#f6e3b4"], [1, "#8e44ad"]],
@@ -109,7 +122,7 @@ def entities_at_parity(conn: Any) -> Any:
                 x=[r["snapshot_year"] for r in mine],
                 y=[r["entities_at_parity"] for r in mine],
                 mode="lines+markers",
-                name=mine[0]["parity_rule_name"] or rule,
+                name=label(mine[0]["parity_rule_name"] or rule),
             )
         )
     figure.update_layout(title="Entities at parity per year (Professional and higher), under each rule")
@@ -129,7 +142,9 @@ def trends(conn: Any) -> Any:
     for entity in sorted({r["entity_code"] for r in data}):
         mine = [r for r in data if r["entity_code"] == entity]
         figure.add_trace(
-            go.Scatter(x=[r["snapshot_date"] for r in mine], y=[r["share"] for r in mine], mode="lines", name=entity)
+            go.Scatter(
+                x=[r["snapshot_date"] for r in mine], y=[r["share"] for r in mine], mode="lines", name=label(entity)
+            )
         )
     figure.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
     figure.update_layout(
@@ -154,10 +169,10 @@ def projections(conn: Any) -> Any:
             header={"values": ["entity", "women now", "projected parity year", "projection", "system target"]},
             cells={
                 "values": [
-                    [r["entity_code"] for r in data],
+                    [label(r["entity_code"]) for r in data],
                     [f"{r['share']:.1%}" if r["share"] is not None else "" for r in data],
                     [r["projected_parity_year"] or "" for r in data],
-                    [r["projection_status"] for r in data],
+                    [label(r["projection_status"]) for r in data],
                     [r["system_target_year"] for r in data],
                 ]
             },
@@ -178,7 +193,7 @@ def hiring(conn: Any) -> Any:
     )
     figure = go.Figure(
         go.Bar(
-            x=[f"{r['entity_code']} {r['event_year']}" for r in data],
+            x=[label(f"{r['entity_code']} {r['event_year']}") for r in data],
             y=[r["share"] for r in data],
             customdata=[[r["women"], r["men"]] for r in data],
             hovertemplate="%{x}: %{y:.1%} women (%{customdata[0]} women, %{customdata[1]} men)<extra></extra>",
@@ -210,10 +225,10 @@ def beneficiaries(conn: Any) -> Any:
         if mine:
             figure.add_trace(
                 go.Bar(
-                    x=[f"{r['indicator_title'][:40]} ({r['age_group']})" for r in mine],
+                    x=[label(f"{(r['indicator_title'] or '')[:40]} ({r['age_group']})") for r in mine],
                     y=[r["value"] for r in mine],
                     name={"F": "women and girls", "M": "men and boys", "TOTAL": "total"}.get(sex, sex),
-                    hovertext=[r["programme"] for r in mine],
+                    hovertext=[label(r["programme"]) for r in mine],
                 )
             )
     figure.update_layout(
@@ -234,7 +249,7 @@ def funding_by_donor(conn: Any) -> Any:
     figure = go.Figure()
     for code, name in (("11", "pledged (incoming commitments)"), ("1", "received (incoming funds)")):
         mine = [r for r in data if r["transaction_type"] == code]
-        figure.add_trace(go.Bar(x=[r["donor"] for r in mine], y=[r["usd"] for r in mine], name=name))
+        figure.add_trace(go.Bar(x=[label(r["donor"]) for r in mine], y=[r["usd"] for r in mine], name=name))
     figure.update_layout(
         title="Funding by donor, US$ (money passed on counted once)", barmode="group", yaxis={"tickformat": ",.0f"}
     )
@@ -262,16 +277,29 @@ def funding_by_marker(conn: Any) -> Any:
     return figure
 
 
+def chart_script(figure: Any, div_id: str) -> str:
+    """The script that draws one chart: its figure as JSON data, with every character that could end the script
+    or start markup (<, >, &, and the two line separators JavaScript once refused) as a \\u escape."""
+    spec = json.dumps({**json.loads(figure.to_json()), "config": {"responsive": True}}, separators=(",", ":"))
+    for char in "<>&\u2028\u2029":
+        spec = spec.replace(char, f"\\u{ord(char):04x}")
+    return f'Plotly.newPlot("{div_id}",{spec});'
+
+
 def page(title: str, figures: list[Any]) -> str:
-    nav = " ".join(f'<a href="{name}">{label}</a>' for name, label in PAGES.items())
-    parts = [
-        figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{i}") for i, figure in enumerate(figures)
-    ]
-    charts = "\n".join(f'<section class="chart">{p}</section>' for p in parts)
+    """A dashboard page: its charts, plotly.min.js beside it, and a policy naming each chart's script by hash."""
+    nav = " ".join(f'<a href="{name}">{html.escape(text)}</a>' for name, text in PAGES.items())
+    scripts = [chart_script(figure, f"chart-{i}") for i, figure in enumerate(figures)]
+    charts = "\n".join(
+        f'<section class="chart"><div id="chart-{i}" class="plotly-graph-div"></div><script>{script}</script></section>'
+        for i, script in enumerate(scripts)
+    )
+    content_policy = policy(scripts=scripts, script_files=True, style_attributes=True)
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{STYLE}'
-        '.chart{margin:1.5rem 0}</style><script src="plotly.min.js"></script></head><body>'
-        f'<p><a href="../index.html">All reports</a> | {nav}</p><h1>{title}</h1>{charts}</body></html>'
+        '<!doctype html><html lang="en">'
+        + head(title, content_policy, STYLE + ".chart{margin:1.5rem 0}", '<script src="plotly.min.js"></script>')
+        + f'<body><p><a href="../index.html">All reports</a> | {nav}</p><h1>{html.escape(title)}</h1>{charts}'
+        + "</body></html>"
     )
 
 
@@ -288,7 +316,7 @@ def publish_dashboard(url: str, folder: Path | None = None) -> Path:
         }
     from plotly.offline import get_plotlyjs
 
-    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    files.write_atomic(out / "plotly.min.js", get_plotlyjs())
     for name, figures in content.items():
-        (out / name).write_text(page(PAGES[name], figures), encoding="utf-8")
+        files.write_atomic(out / name, page(PAGES[name], figures))
     return out / "index.html"

@@ -61,7 +61,7 @@ def outcome_issue(outcome: Outcome, sheet: str | None, row_noun: str = "row") ->
             " / ".join(map(str, v)) if isinstance(v, list) else str(v)
             for v in result.get("partial_unexpected_list", [])
         ]
-        found = ", ".join(repr(v) for v in dict.fromkeys(shown))
+        found = ", ".join(canonical.abbreviated(v) for v in dict.fromkeys(shown))  # a 2,000-character title, cut
         detail = f"{count} row(s) break this rule ({describe_rows(rows, count, noun=row_noun)})"
         detail += f"; found {found}" if found else ""
     elif "details" in result:

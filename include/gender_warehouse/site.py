@@ -2,37 +2,108 @@
 
 Everything is static HTML with its styles in the page: it opens from disk or through `gwh serve`, offline. Each
 submission's report says what was checked, what passed, what failed with the sample values the validation kept
-(no more than the file shows), the warnings, and for a rejected file what the submitter must fix. It is read as
-the auditor role (`audit` and `marts` only).
+(no more than the file shows), the warnings, for a rejected file what the submitter must fix, and for a failed one
+the error that stopped it. It is read as the auditor role (`audit` and `marts` only).
+
+Submitted text (file names, submitters, values, messages) is always escaped, every page carries a
+Content-Security-Policy that runs no script, and each is written whole (a temporary file renamed into place).
+`gwh serve` (ReportsHandler) serves only regular files inside reports/, never a listing, with the same policy
+as a header.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import functools
+import email.utils
+import hashlib
+import html
 import http.server
+import io
 import os
+import posixpath
+import re
+import stat
+import urllib.parse
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from gender_warehouse import db, settings
-from gender_warehouse.errors import located
+from gender_warehouse import db, files, settings
+from gender_warehouse.errors import SubmissionError, located
 from gender_warehouse.roles import AUDITOR
 
 STYLE = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;
 color:#1d2430;padding:0 1rem}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #dde2ea;padding:.35rem .5rem;
-text-align:left;vertical-align:top}th{background:#f3f5f8}.loaded,.pass{color:#17663a}.rejected,.fail{color:#a3231d}
-.superseded,.warning{color:#8a5a00}code{font-size:.9em}.fix li{margin:.3rem 0}.muted{color:#677285}
-nav a{margin-right:1rem}
+text-align:left;vertical-align:top}th{background:#f3f5f8}.loaded,.pass{color:#17663a}.rejected,.fail,.failed{color:#a3231d}
+.superseded,.warning,.received{color:#8a5a00}code{font-size:.9em}.fix li{margin:.3rem 0}.muted{color:#677285}
+nav a{margin-right:1rem}pre.failure{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8f0ef;padding:.5rem}
 """
+
+# --- Content-Security-Policy: every page says what it may load and run ---------------------------------------
+#
+# Each page the project writes carries its policy in a <meta> tag, and `gwh serve` sends the same policy as a
+# header. Nothing may be fetched from elsewhere, no form sent, no <base> or plugin used; a script runs only when
+# it is a file beside the pages (plotly.min.js) or an inline script whose sha256 the policy names (the dashboard's
+# charts, hashed when the page is written). Inline event handlers and javascript: URLs never run, whatever a page
+# holds.
+
+
+def source_hash(text: str) -> str:
+    """The CSP hash source of an inline script or style block: the sha256 of its UTF-8 text, as browsers hash it."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode('ascii')}'"
+
+
+def policy(
+    *,
+    scripts: Iterable[str] = (),
+    script_files: bool = False,
+    styles: Iterable[str] = (),
+    style_attributes: bool = False,
+) -> str:
+    """A Content-Security-Policy: `scripts` are the inline scripts allowed (by hash), `script_files` allows script
+    files beside the page; `styles` the inline <style> blocks allowed (by hash). `style_attributes` allows inline
+    styles at large ('unsafe-inline' for styles only: Plotly sets style attributes as it draws). Never
+    'unsafe-inline' or 'unsafe-eval' for scripts."""
+    script_src = (["'self'"] if script_files else []) + sorted({source_hash(s) for s in scripts}) or ["'none'"]
+    style_src = ["'self'"] + (["'unsafe-inline'"] if style_attributes else sorted({source_hash(s) for s in styles}))
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {' '.join(script_src)}",
+            f"style-src {' '.join(style_src)}",
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+DEFAULT_POLICY = policy()  # no script at all, stylesheets beside the page only
+
+
+def policy_meta(content: str) -> str:
+    """The policy as a <meta> tag: first in <head>, so it covers everything after it."""
+    escaped = html.escape(content, quote=False).replace('"', "&quot;")
+    return f'<meta http-equiv="Content-Security-Policy" content="{escaped}">'
+
+
+def head(title: str, content_policy: str, style: str = STYLE, extra: str = "") -> str:
+    """The <head> of a page the project writes: charset and policy first, the title escaped, one style block."""
+    return (
+        f'<head><meta charset="utf-8">{policy_meta(content_policy)}<meta name="referrer" content="no-referrer">'
+        f"<title>{html.escape(title)}</title><style>{style}</style>{extra}</head>"
+    )
 
 
 def environment() -> Any:
-    from jinja2 import DictLoader, Environment, select_autoescape
+    from jinja2 import DictLoader, Environment
 
-    return Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+    # Every value is escaped, whatever the template's name; only the page's own <head> is passed as markup.
+    return Environment(loader=DictLoader(TEMPLATES), autoescape=True)
 
 
 def when(value: dt.datetime | None) -> str:
@@ -76,18 +147,23 @@ def rule_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+PAGE_POLICY = policy(styles=[STYLE])  # the site's pages: their one style block, no script
+
+
 def publish_site(url: str) -> Path:
-    """Write reports/submissions/submission-<id>.html for every submission and reports/index.html."""
+    """Write reports/submissions/submission-<id>.html for every submission and reports/index.html.
+
+    Every value is escaped (Jinja's autoescape: file names, submitters, messages, sample values are text, never
+    markup), every page carries its Content-Security-Policy, and each is written whole (temporary file, rename)."""
     reports = settings.reports_dir()
     folder = reports / "submissions"
-    folder.mkdir(parents=True, exist_ok=True)
     env = environment()
     submissions, issues, runs = submission_rows(url)
     for s in submissions:
         sid = s["submission_id"]
         own = issues.get(sid, [])
         page = env.get_template("submission.html").render(
-            style=STYLE,
+            head=head(f"Submission {sid}: {s['file_name']}", PAGE_POLICY),
             s=s,
             when=when,
             errors=[dict(i, where=where(i)) for i in own if i["severity"] == "error"],
@@ -101,22 +177,22 @@ def publish_site(url: str) -> Path:
                 for r in runs.get(sid, [])
             ],
         )
-        (folder / f"submission-{sid}.html").write_text(page, encoding="utf-8")
+        files.write_atomic(folder / f"submission-{int(sid)}.html", page)
     links = {
         "dashboard": (reports / "dashboard" / "index.html").exists(),
         "data_docs": (reports / "data_docs" / "index.html").exists(),
         "dbt_docs": (reports / "dbt_docs" / "static_index.html").exists(),
     }
     index = reports / "index.html"
-    index.write_text(
+    files.write_atomic(
+        index,
         env.get_template("index.html").render(
-            style=STYLE,
+            head=head("Gender Equality Warehouse: reports", PAGE_POLICY),
             submissions=list(reversed(submissions)),
             when=when,
             links=links,
             now=when(dt.datetime.now(dt.UTC)),
         ),
-        encoding="utf-8",
     )
     return index
 
@@ -135,12 +211,123 @@ def relative_docs(result_path: str | None) -> str | None:
     from gender_warehouse.validation import data_docs_page
 
     page = data_docs_page(settings.project_dir() / result_path)
-    return os.path.relpath(page, settings.reports_dir() / "submissions") if page.exists() else None
+    if not page.exists():
+        return None
+    return urllib.parse.quote(Path(os.path.relpath(page, settings.reports_dir() / "submissions")).as_posix())
+
+
+# --- gwh serve ---------------------------------------------------------------------------------------------
+
+
+DBT_DOCS = "dbt_docs"  # dbt's own documentation app, copied into reports/ by `gwh build`
+
+
+def dbt_docs_policy(page: bytes) -> str:
+    """The policy of a dbt docs page: dbt writes it from the project's models and the database catalog (no
+    submitted value reaches it) as one inline application. Its inline scripts run by their hashes (never
+    'unsafe-inline' or 'unsafe-eval'); it may read manifest.json and catalog.json beside it, style itself inline
+    and use its embedded fonts."""
+    scripts = re.findall(r"<script(?:\s[^>]*)?>(.*?)</script>", page.decode("utf-8", "replace"), re.S)
+    return f"{policy(scripts=scripts, style_attributes=True)}; font-src 'self' data:; connect-src 'self'"
+
+
+def header_policy(page: bytes, dbt_docs: bool = False) -> str:
+    """The policy to send with an HTML page: its own (the <meta> in its <head>), that of dbt's documentation app
+    for a page of dbt docs without one, else the strictest; framing is refused too (only a header can say so)."""
+    head_part = page.split(b"</head>", 1)[0] if b"</head>" in page else b""
+    found = re.search(rb'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', head_part)
+    if found:
+        own = html.unescape(found.group(1).decode("utf-8", "replace"))
+    else:
+        own = dbt_docs_policy(page) if dbt_docs else DEFAULT_POLICY
+    return f"{own}; frame-ancestors 'none'"
+
+
+class ReportsHandler(http.server.SimpleHTTPRequestHandler):
+    """reports/ over HTTP, read-only: only regular files inside it (no symbolic link anywhere on the way, nothing
+    hidden such as a temporary file being written), a folder only through its index.html (never a listing), and
+    every response with its Content-Security-Policy and `X-Content-Type-Options: nosniff`."""
+
+    server_version = "gwh-reports"
+    sys_version = ""
+    content_policy = f"{DEFAULT_POLICY}; frame-ancestors 'none'"
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", self.content_policy)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def target(self, url_path: str) -> Path | None:
+        """The file or folder a URL path names under the root, or None: '..', hidden names and links refused."""
+        root = Path(self.directory)
+        path = root
+        for part in urllib.parse.unquote(posixpath.normpath(url_path)).split("/"):
+            if not part:
+                continue
+            if part.startswith(".") or "\\" in part or "\0" in part:
+                return None
+            path = path / part
+            try:
+                mode = os.lstat(path).st_mode
+            except (OSError, ValueError):
+                return None
+            if stat.S_ISLNK(mode) or not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                return None
+        real_root = os.path.realpath(root)
+        if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+            return None
+        return path
+
+    def send_head(self) -> Any:
+        self.content_policy = f"{DEFAULT_POLICY}; frame-ancestors 'none'"
+        url_path = urllib.parse.urlsplit(self.path).path
+        path = self.target(url_path)
+        if path is None:
+            self.send_error(404, "Not found")
+            return None
+        if path.is_dir():
+            if not url_path.endswith("/"):  # relative links in the folder's index.html need the slash
+                self.send_response(301)
+                self.send_header("Location", urllib.parse.quote(url_path + "/"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            path = path / "index.html"
+        try:
+            opened = files.open_regular(path)
+        except SubmissionError:  # missing, a link, a folder, a device: not served
+            self.send_error(404, "Not found")
+            return None
+        with opened:
+            body = opened.read()
+            modified = os.fstat(opened.fileno()).st_mtime
+        content_type = self.guess_type(str(path))
+        if content_type == "text/html":
+            content_type = "text/html; charset=utf-8"
+            within = path.relative_to(self.directory).parts
+            self.content_policy = header_policy(body, dbt_docs=len(within) == 2 and within[0] == DBT_DOCS)
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", email.utils.formatdate(modified, usegmt=True))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def list_directory(self, path: Any) -> None:  # never a listing
+        self.send_error(404, "Not found")
+        return None
 
 
 def server(port: int, bind: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
-    """An HTTP server of reports/ (port 0: any free port)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(settings.reports_dir()))
+    """An HTTP server of reports/ (port 0: any free port), on this machine only unless told otherwise."""
+    root = str(settings.reports_dir())
+
+    def handler(*args: Any, **kwargs: Any) -> ReportsHandler:
+        return ReportsHandler(*args, directory=root, **kwargs)
+
     return http.server.ThreadingHTTPServer((bind, port), handler)
 
 
@@ -151,8 +338,7 @@ def serve(port: int, bind: str = "127.0.0.1") -> None:
 
 
 TEMPLATES = {
-    "index.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Gender Equality Warehouse: reports</title><style>{{ style }}</style></head><body>
+    "index.html": """<!doctype html><html lang="en">{{ head | safe }}<body>
 <h1>Gender Equality Warehouse: reports</h1>
 <p class="muted">Written {{ now }} from the audit trail.</p>
 <nav>
@@ -171,8 +357,7 @@ TEMPLATES = {
 {% else %}<tr><td colspan="8">No submissions yet.</td></tr>{% endfor %}
 </table></body></html>
 """,
-    "submission.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Submission {{ s.submission_id }}: {{ s.file_name }}</title><style>{{ style }}</style></head><body>
+    "submission.html": """<!doctype html><html lang="en">{{ head | safe }}<body>
 <p><a href="../index.html">All reports</a></p>
 <h1>{{ s.file_name }} <span class="{{ s.status }}">{{ s.status }}</span></h1>
 <table>
@@ -185,7 +370,13 @@ TEMPLATES = {
 {% if s.loaded_at %}<tr><th>loaded</th><td>{{ when(s.loaded_at) }}, {{ "{:,}".format(s.row_count or 0) }} rows</td></tr>{% endif %}
 {% if s.rejected_at %}<tr><th>rejected</th><td>{{ when(s.rejected_at) }}</td></tr>{% endif %}
 {% if s.superseded_at %}<tr><th>superseded</th><td>{{ when(s.superseded_at) }} by a later submission</td></tr>{% endif %}
+{% if s.failed_at %}<tr><th>failed</th><td>{{ when(s.failed_at) }}</td></tr>{% endif %}
 </table>
+{% if s.status == "failed" %}
+<h2 class="failed">Not checked to the end: an error that is not the file's fault stopped it</h2>
+<p>Nothing of it is loaded. Ingesting the same file again takes it again once the cause is fixed.</p>
+<pre class="failure">{{ s.failure or "no error was recorded" }}</pre>
+{% endif %}
 {% if errors %}
 <h2 class="rejected">What to fix before sending the file again</h2>
 <ol class="fix">{% for i in errors %}<li>{% if i.where %}<b>{{ i.where }}</b>: {% endif %}{{ i.message }}</li>{% endfor %}</ol>

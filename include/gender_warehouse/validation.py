@@ -15,11 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import html
 import importlib.metadata
 import json
 import logging
 import os
+import re
+import shutil
+import tempfile
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg import sql
 
-from gender_warehouse import settings, suites
+from gender_warehouse import files, settings, suites
 from gender_warehouse.canonical import Canonical
 from gender_warehouse.contracts import Table
 
@@ -414,10 +419,8 @@ def results_path(result: SuiteResult) -> Path:
 
 
 def store_result(result: SuiteResult) -> Path:
-    path = results_path(result)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.as_gx(), default=jsonable, indent=1), encoding="utf-8")
-    return path
+    """The result JSON, written whole (a temporary file renamed into place): a parallel reader never sees half."""
+    return files.write_atomic(results_path(result), json.dumps(result.as_gx(), default=jsonable, indent=1))
 
 
 def quiet_gx() -> None:
@@ -425,21 +428,99 @@ def quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def gx_context() -> Any:
-    """The file data context in expectations/, with results and Data Docs kept under the reports folder."""
-    import os
-
+def private_gx_context(root: Path) -> Any:
+    """A GX context of this run alone: the suites it needs, its results and its Data Docs site all under `root`
+    (a private temporary folder), so GX never writes where another process reads."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     quiet_gx()
     import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig
 
-    return gx.get_context(mode="file", project_root_dir=str(settings.expectations_dir()))
+    def folder(name: str) -> dict[str, Any]:
+        return {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(root / name),
+            "suppress_store_backend_id": True,
+        }
+
+    in_memory = {"class_name": "InMemoryStoreBackend"}
+    config = DataContextConfig(
+        stores={
+            "expectations_store": {"class_name": "ExpectationsStore", "store_backend": folder("expectations")},
+            "validation_results_store": {
+                "class_name": "ValidationResultsStore",
+                "store_backend": folder("validations"),
+            },
+            "checkpoint_store": {"class_name": "CheckpointStore", "store_backend": in_memory},
+            "validation_definition_store": {"class_name": "ValidationDefinitionStore", "store_backend": in_memory},
+        },
+        expectations_store_name="expectations_store",
+        validation_results_store_name="validation_results_store",
+        checkpoint_store_name="checkpoint_store",
+        data_docs_sites={
+            "local_site": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": folder("site"),
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+        analytics_enabled=False,
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def as_text(value: Any) -> Any:
+    """Every string in a result, HTML-escaped: GX puts result values into its pages as markup, unescaped, so a
+    submitted `<img onerror=…>` would be an element; escaped, it shows as the submitter typed it."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [as_text(v) for v in value]
+    if isinstance(value, dict):
+        return {as_text(k): as_text(v) for k, v in value.items()}
+    return value
+
+
+def for_rendering(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored result as GX renders it: every value that came from a submission (the values and rows found, the
+    batch names, which hold a file's name in a validate-only run) escaped; the suite's own rules as they are."""
+    meta = dict(data.get("meta") or {})
+    for key in ("batch_spec", "batch_parameters", "active_batch_definition"):
+        if key in meta:
+            meta[key] = as_text(meta[key])
+    return {
+        **data,
+        "results": [{**r, "result": as_text(r.get("result") or {})} for r in data.get("results", [])],
+        "suite_parameters": as_text(data.get("suite_parameters") or {}),
+        "meta": meta,
+    }
 
 
 def build_data_docs(result_files: list[Path]) -> Path | None:
-    """Render Data Docs pages for these stored results (GX's own renderer). Returns the index page."""
+    """Render the Data Docs pages of these stored results (GX's own renderer) and publish them. Returns the index.
+
+    GX renders into a temporary folder of this run alone; each page is then made offline and sanitized
+    (`safe_page`) and written into reports/data_docs whole (a temporary file renamed into place), so neither a
+    reader nor a parallel run ever meets half a page."""
     if not result_files:
         return None
+    folder = settings.reports_dir() / "data_docs"
+    private = Path(tempfile.mkdtemp(prefix="gwh-data-docs-"))
+    try:
+        site = render_data_docs(result_files, private)
+        files.write_atomic(folder / "static" / "offline.css", OFFLINE_STYLE)
+        for page in sorted(site.rglob("*.html")):
+            relative = page.relative_to(site)
+            if relative.parts[0] in ("validations", "expectations"):
+                files.write_atomic(folder / relative, safe_page(page.read_bytes(), depth=len(relative.parts) - 1))
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return write_index(folder)
+
+
+def render_data_docs(result_files: list[Path], private: Path) -> Path:
+    """GX's pages for these results and their suites, rendered into `private`/site. Returns that folder."""
     from great_expectations.core import ExpectationSuiteValidationResult
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -447,10 +528,22 @@ def build_data_docs(result_files: list[Path]) -> Path | None:
         ValidationResultIdentifier,
     )
 
-    context = gx_context()
-    keys = []
+    names = set()
+    loaded = []
     for path in result_files:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())
+        name = data["suite_name"]
+        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise ValueError(f"{path}: unexpected suite name {name!r}")
+        names.add(name)
+        loaded.append((path, data))
+    (private / "expectations").mkdir(parents=True)
+    for name in sorted(names):  # the suites' own pages too: every validation page links to its suite
+        shutil.copyfile(suites.suites_dir() / f"{name}.json", private / "expectations" / f"{name}.json")
+    context = private_gx_context(private)
+    keys = []
+    for path, stored in loaded:
+        data = for_rendering(stored)
         run = data["meta"]["run_id"]
         run_id = RunIdentifier(run_name=run["run_name"], run_time=dt.datetime.fromisoformat(run["run_time"]))
         key = ValidationResultIdentifier(
@@ -463,54 +556,173 @@ def build_data_docs(result_files: list[Path]) -> Path | None:
         gx_result = ExpectationSuiteValidationResult(**{k: v for k, v in data.items() if k != "id"})
         context.validation_results_store.set(key, gx_result)
         keys.append(key)
-    # The suites' own pages too: every validation page links to its suite.
-    suites = {k.expectation_suite_identifier.name for k in keys}
-    context.build_data_docs(resource_identifiers=[*keys, *(ExpectationSuiteIdentifier(name=n) for n in sorted(suites))])
-    folder = settings.reports_dir() / "data_docs"
-    written = [data_docs_page(p) for p in result_files]
-    offline_pages(folder, [folder / "index.html", *written, *sorted((folder / "expectations").rglob("*.html"))])
-    return folder / "index.html"
+    suite_keys = [ExpectationSuiteIdentifier(name=n) for n in sorted(names)]
+    context.build_data_docs(resource_identifiers=[*keys, *suite_keys], build_index=False)
+    return private / "site"
 
 
 OFFLINE_STYLE = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem auto;max-width:1200px;
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.5rem auto;max-width:1200px;
 color:#1d2430;padding:0 1rem}table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{border:1px solid #dde2ea;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f3f5f8}
 .card{border:1px solid #dde2ea;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}.text-danger{color:#a3231d}
 .text-success{color:#17663a}.badge{padding:0 .3rem;border-radius:3px;background:#eef1f5}nav,.navbar{margin:.5rem 0}
 i.fas,i.far,i.fa{font-style:normal;font-weight:600}code{font-size:.9em}ul.nav{list-style:none;padding:0}
+ul{padding-inline-start:20px}.show-scrollbars{overflow:auto}td .show-scrollbars{max-height:80vh}
+.ge-navigation-sidebar-container{max-height:65vh;overflow:auto}.cooltip{display:inline-block;position:relative}
+.cooltip .top{display:none;position:absolute;z-index:10;min-width:200px;left:0;bottom:100%;padding:.5rem 1rem;
+color:#fff;background:#222;border-radius:6px;font-size:13px;font-weight:normal}.cooltip:hover .top{display:block}
+.muted{color:#677285}
 """
 ICON_WORDS = {"fa-check": "✔ passed", "fa-times": "✖ failed", "fa-exclamation": "⚠ warning"}
 
+# What a Data Docs page may hold once sanitized (nh3, an allow-list): GX's layout (sections, tables, lists,
+# headings, text styles) with its classes and ids (the anchors of its navigation), links to the pages beside it
+# or to https; nothing that runs or loads (no script, style, image, svg, iframe, object, form or control, no event
+# handler, no javascript: or data: URL).
+SAFE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl", "dt", "em",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "li", "main", "nav", "ol", "p", "pre",
+    "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
+    "ul",
+}  # fmt: skip
+SAFE_ATTRIBUTES = {
+    "*": {"class", "id", "title", "hidden"},
+    "a": {"href"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+DROPPED_WITH_CONTENT = {
+    "script", "style", "svg", "math", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
+    "noembed", "noframes", "template", "textarea", "select", "button", "title", "head",
+}  # fmt: skip
 
-def offline_pages(folder: Path, pages: list[Path]) -> None:
-    """GX's pages load Bootstrap, jQuery, Vega and Font Awesome from CDNs and a logo (with a tracking query) from
-    GX's servers. Rewritten to need nothing from the network: external scripts, styles and images go, the inline
-    scripts that need them go too, and a stylesheet shipped beside the pages lays them out. Every result stays."""
+
+def plain_link(tag: str, attribute: str, value: str) -> str | None:
+    """A link stays only when it is https or plainly relative: anything with a colon before its first /, ? or #
+    (a scheme, however disguised: `jav%09ascript:`) goes, on top of nh3's own scheme check."""
+    if attribute == "href" and not value.startswith("https://") and ":" in re.split(r"[/?#]", value, maxsplit=1)[0]:
+        return None
+    return value
+
+
+def sanitize(fragment: str) -> str:
+    """An HTML fragment reduced to the allow-list above (nh3: html5ever parses it as a browser would)."""
+    import nh3
+
+    return nh3.clean(
+        fragment,
+        tags=SAFE_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=SAFE_ATTRIBUTES,
+        attribute_filter=plain_link,
+        url_schemes={"https"},
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+
+
+def page_head(title: str, depth: int) -> str:
+    from gender_warehouse.site import DEFAULT_POLICY, policy_meta
+
+    css = "../" * depth + "static/offline.css"
+    return (
+        f'<head><meta charset="utf-8">{policy_meta(DEFAULT_POLICY)}<meta name="referrer" content="no-referrer">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="{css}"></head>'
+    )
+
+
+def safe_page(raw: bytes, depth: int) -> str:
+    """One GX page, offline and safe: GX's pages load Bootstrap, jQuery, Vega and Font Awesome from CDNs and a logo
+    (with a tracking query) from GX's servers, and drive their filters with inline scripts. Here the scripts,
+    styles, controls and everything fetched go, the outcome icons become words, the body is sanitized against an
+    allow-list, and the page gets a new head: its title, a Content-Security-Policy that runs no script, and the
+    stylesheet shipped beside the pages (`depth` folders up). Every result stays."""
     import lxml.html
 
-    css = folder / "static" / "offline.css"
-    css.parent.mkdir(parents=True, exist_ok=True)
-    css.write_text(OFFLINE_STYLE, encoding="utf-8")
-    for page in pages:
+    doc = lxml.html.document_fromstring(raw)
+    title = next((t.text_content().strip() for t in doc.iter("title") if t.text_content().strip()), "Data Docs")
+    # GX's controls (the validation filter's card, buttons) do nothing without its scripts: they go, with their
+    # labels.
+    card = "contains(concat(' ', normalize-space(@class), ' '), ' card ')"
+    controls = f"//*[@data-toggle='buttons']/ancestor::div[{card}][1] | //button | //input | //label[@onclick]"
+    for element in doc.xpath(controls):
+        if element.getparent() is not None:
+            element.drop_tree()
+    # Outcomes are Font Awesome icons: words in their place.
+    for icon in doc.xpath("//i[contains(@class, 'fa-')]"):
+        classes = icon.get("class", "")
+        icon.text = next((word for name, word in ICON_WORDS.items() if name in classes), "")
+    body = doc.find("body")
+    content = sanitize(lxml.html.tostring(body, encoding="unicode")) if body is not None else ""
+    return f'<!DOCTYPE html>\n<html lang="en">{page_head(title, depth)}<body>{content}</body></html>\n'
+
+
+def write_index(folder: Path) -> Path:
+    """reports/data_docs/index.html: every validation result that has a page, newest first, and every suite.
+
+    Written under a lock, from what is on disk then: of parallel runs, the last to write it has seen every page
+    written before (GX's own index fills its tables with a script, which the offline pages do not run)."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".index.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return files.write_atomic(folder / "index.html", index_page(folder))
+
+
+def index_page(folder: Path) -> str:
+    results = settings.reports_dir() / "validations"
+    rows = []
+    for result_file in results.rglob("*.json"):
+        if any(part.startswith(".") for part in result_file.relative_to(results).parts):
+            continue  # a result file still being written
+        page = data_docs_page(result_file)
         if not page.exists():
             continue
-        doc = lxml.html.fromstring(page.read_bytes())
-        # Every script goes: the external ones are the CDN libraries, the inline ones only drive them.
-        for element in doc.xpath("//script | //iframe | //form"):
-            element.drop_tree()
-        for element in doc.xpath("//link[@href] | //img[@src]"):
-            if (element.get("src") or element.get("href") or "").startswith(("http://", "https://", "//")):
-                element.drop_tree()
-        # Outcomes are Font Awesome icons: words in their place.
-        for icon in doc.xpath("//i[contains(@class, 'fa-')]"):
-            classes = icon.get("class", "")
-            icon.text = next((word for name, word in ICON_WORDS.items() if name in classes), "")
-        head = doc.find("head")
-        if head is not None:
-            link = lxml.html.Element("link", rel="stylesheet", href=os.path.relpath(css, page.parent))
-            head.append(link)
-        page.write_bytes(lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="utf-8"))
+        try:
+            data = json.loads(result_file.read_bytes())
+            meta = data.get("meta") or {}
+            run = meta.get("run_id") or {}
+            stats = data.get("statistics") or {}
+            asset = (meta.get("active_batch_definition") or {}).get("data_asset_name") or ""
+            rows.append((str(run.get("run_time", "")), data, run, stats, asset, page, result_file.stem))
+        except (OSError, ValueError, AttributeError):
+            continue
+    rows.sort(key=lambda row: row[0], reverse=True)
+
+    def link(target: Path, text: str) -> str:
+        href = urllib.parse.quote(Path(os.path.relpath(target, folder)).as_posix())
+        return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+    cells = []
+    for run_time, data, run, stats, asset, page, batch in rows:
+        suite = str(data.get("suite_name", ""))
+        suite_page = folder / "expectations" / f"{suite}.html"
+        outcome = "✔ passed" if data.get("success") else "✖ failed"
+        cells.append(
+            f"<tr><td>{link(page, run_time[:19].replace('T', ' '))}</td>"
+            f"<td>{link(suite_page, suite) if suite_page.exists() else html.escape(suite)}</td>"
+            f"<td>{html.escape(str(asset))}</td><td>{html.escape(batch)}</td>"
+            f"<td>{html.escape(str(run.get('run_name', '')))}</td>"
+            f'<td class="{"text-success" if data.get("success") else "text-danger"}">{outcome}</td>'
+            f"<td>{html.escape(str(stats.get('successful_expectations', '')))} of "
+            f"{html.escape(str(stats.get('evaluated_expectations', '')))}</td></tr>"
+        )
+    suites_found = sorted((folder / "expectations").glob("*.html"))
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">{page_head("Data Docs: validation results", 0)}<body>'
+        '<p><a href="../index.html">All reports</a></p><h1>Great Expectations Data Docs</h1>'
+        '<p class="muted">Every validation of a submission against its suite (pages rendered by Great Expectations, '
+        "newest first), and the suites themselves.</p><h2>Validation results</h2>"
+        "<table><tr><th>run time (UTC)</th><th>suite</th><th>table</th><th>batch</th><th>run</th><th>result</th>"
+        f"<th>rules passed</th></tr>{''.join(cells) or '<tr><td colspan=7>No validation results yet.</td></tr>'}"
+        "</table><h2>Expectation suites</h2><ul>"
+        + "".join(f"<li>{link(p, p.stem)}</li>" for p in suites_found)
+        + "</ul></body></html>\n"
+    )
 
 
 def data_docs_page(result_file: Path) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -172,12 +171,18 @@ def publish_docs(url: str) -> Path:
     run = run_dbt(["docs", "generate", "--static"], url, target_path=docs_target)
     if not run.success:
         raise BuildError("dbt docs generate failed; see .gwh/dbt-logs/dbt.log")
-    target = settings.reports_dir() / "dbt_docs"
-    target.mkdir(parents=True, exist_ok=True)
+    from gender_warehouse import files, site
+
+    target = settings.reports_dir() / site.DBT_DOCS
     for name in ("static_index.html", "index.html", "manifest.json", "catalog.json"):
         source = docs_target / name
-        if source.exists():
-            shutil.copy2(source, target / name)
+        if not source.exists():
+            continue
+        data = source.read_bytes()
+        if name.endswith(".html"):  # its policy as a <meta>, so that it holds opened from disk too
+            meta = site.policy_meta(site.dbt_docs_policy(data)).encode()
+            data = data.replace(b"<head>", b"<head>" + meta, 1)
+        files.write_atomic(target / name, data)
     return target / "static_index.html"
 
 
