@@ -1,6 +1,6 @@
 """The parity dashboard: static HTML pages built from the marts with Plotly, read as the bi_reader role.
 
-Pages (reports/dashboard/): `index.html` (women's share by entity and level against the 47-53% band, entities at
+Pages (reports/dashboard/): `index.html` (women's share by entity and level against the parity band, entities at
 parity per year under each rule), `trends.html` (each entity's trend and projected parity year, hiring parity)
 and `programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker). plotly.js is written
 once beside the pages (plotly.min.js, from the plotly package): the pages work offline, with no CDN.
@@ -23,7 +23,6 @@ from gender_warehouse import db, files, settings
 from gender_warehouse.roles import BI_READER
 from gender_warehouse.site import STYLE, head, policy  # the reports' one look
 
-BAND = (0.47, 0.53)
 PAGES = {
     "index.html": "Parity now",
     "trends.html": "Trends, projections and hiring",
@@ -43,18 +42,34 @@ def rows(conn: Any, query: str) -> list[dict[str, Any]]:
         return cur.execute(query).fetchall()
 
 
+Band = tuple[float, float]
+
+
+def parity_band(conn: Any) -> Band:
+    """The default rule's band, as the marts state it (the seed ref_parity_rules is its one definition); before
+    there is any figure, the band of 50/50 alone, drawn as a line."""
+    found = rows(
+        conn,
+        "select parity_women_share_min::float as low, parity_women_share_max::float as high"
+        " from marts.mart_entities_at_parity where is_default_rule limit 1",
+    )
+    return (found[0]["low"], found[0]["high"]) if found else (0.5, 0.5)
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:g}%"
+
+
 def latest_parity(conn: Any) -> list[dict[str, Any]]:
     return rows(
         conn,
         "select entity_code, population_code, population_type, population_rank, women_share::float as share,"
         " women, men, parity_status from marts.mart_parity_by_entity_level"
-        " where snapshot_date = (select max(snapshot_date) from marts.mart_parity_by_entity_level"
-        " where extract(month from snapshot_date) = 12) and women_share is not null"
-        " order by entity_code, population_rank",
+        " where is_latest_year_end and women_share is not null order by entity_code, population_rank",
     )
 
 
-def share_by_entity(data: list[dict[str, Any]]) -> Any:
+def share_by_entity(data: list[dict[str, Any]], band: Band) -> Any:
     import plotly.graph_objects as go
 
     professional = sorted(
@@ -72,9 +87,10 @@ def share_by_entity(data: list[dict[str, Any]]) -> Any:
             "<extra></extra>",
         )
     )
-    figure.add_vrect(x0=BAND[0], x1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
+    figure.add_vrect(x0=band[0], x1=band[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
     figure.update_layout(
-        title="Women's share of Professional and higher staff, latest 31 December, against the 47-53% band",
+        title="Women's share of Professional and higher staff, latest 31 December, against the "
+        f"{percent(band[0])}-{percent(band[1])} band",
         xaxis={"tickformat": ".0%", "range": [0, 1]},
         height=max(420, 22 * len(professional)),
         margin={"l": 110},
@@ -82,7 +98,7 @@ def share_by_entity(data: list[dict[str, Any]]) -> Any:
     return figure
 
 
-def share_by_level(data: list[dict[str, Any]]) -> Any:
+def share_by_level(data: list[dict[str, Any]], band: Band) -> Any:
     import plotly.graph_objects as go
 
     levels = sorted({(r["population_rank"], r["population_code"]) for r in data if r["population_type"] == "level"})
@@ -96,7 +112,13 @@ def share_by_level(data: list[dict[str, Any]]) -> Any:
             y=[label(e) for e in entities],
             zmin=0,
             zmax=1,
-            colorscale=[[0, "#c0392b"], [BAND[0], "#f6e3b4"], [0.5, "#1b7f4a"], [BAND[1], "#f6e3b4"], [1, "#8e44ad"]],
+            colorscale=[
+                [0, "#c0392b"],
+                [band[0], "#f6e3b4"],
+                [sum(band) / 2, "#1b7f4a"],
+                [band[1], "#f6e3b4"],
+                [1, "#8e44ad"],
+            ],
             colorbar={"title": "women", "tickformat": ".0%"},
             hovertemplate="%{y} %{x}: %{z:.1%} women<extra></extra>",
         )
@@ -129,13 +151,13 @@ def entities_at_parity(conn: Any) -> Any:
     return figure
 
 
-def trends(conn: Any) -> Any:
+def trends(conn: Any, band: Band) -> Any:
     import plotly.graph_objects as go
 
     data = rows(
         conn,
         "select entity_code, snapshot_date, women_share::float as share from marts.mart_parity_by_entity_level"
-        " where population_code = 'PROFESSIONAL_AND_HIGHER' and extract(month from snapshot_date) = 12"
+        " where population_code = 'PROFESSIONAL_AND_HIGHER' and is_year_end"
         " and women_share is not null order by entity_code, snapshot_date",
     )
     figure = go.Figure()
@@ -146,7 +168,7 @@ def trends(conn: Any) -> Any:
                 x=[r["snapshot_date"] for r in mine], y=[r["share"] for r in mine], mode="lines", name=label(entity)
             )
         )
-    figure.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
+    figure.add_hrect(y0=band[0], y1=band[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
     figure.update_layout(
         title="Each entity's women's share of Professional and higher staff (click names to show or hide)",
         yaxis={"tickformat": ".0%"},
@@ -182,7 +204,7 @@ def projections(conn: Any) -> Any:
     return figure
 
 
-def hiring(conn: Any) -> Any:
+def hiring(conn: Any, band: Band) -> Any:
     import plotly.graph_objects as go
 
     data = rows(
@@ -199,7 +221,7 @@ def hiring(conn: Any) -> Any:
             hovertemplate="%{x}: %{y:.1%} women (%{customdata[0]} women, %{customdata[1]} men)<extra></extra>",
         )
     )
-    figure.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
+    figure.add_hrect(y0=band[0], y1=band[1], fillcolor="#1b7f4a", opacity=0.12, line_width=0)
     figure.update_layout(title="Hiring parity: women's share of appointments", yaxis={"tickformat": ".0%"})
     return figure
 
@@ -207,17 +229,10 @@ def hiring(conn: Any) -> Any:
 def beneficiaries(conn: Any) -> Any:
     import plotly.graph_objects as go
 
-    # Areas are added up only where the indicator has no figure for the whole country (no double counting).
     data = rows(
         conn,
-        "with v as (select * from marts.fct_programme_beneficiaries"
-        " where value_kind = 'ACTUAL' and beneficiary_unit <> 'PERCENT'),"
-        " national as (select distinct programme_id, indicator_code from v where subnational_area is null)"
-        " select coalesce(p.programme_title, v.programme_id) as programme, v.indicator_title, v.sex, v.age_group,"
-        " sum(v.value)::float as value from v left join marts.dim_programme as p using (programme_id)"
-        " where v.subnational_area is null"
-        " or (v.programme_id, v.indicator_code) not in (select programme_id, indicator_code from national)"
-        " group by 1, 2, 3, 4 order by 1, 2, 4, 3",
+        "select programme_title as programme, indicator_title, sex, age_group, actual_value::float as value"
+        " from marts.mart_beneficiaries_by_sex_and_age order by programme_title, indicator_title, age_group, sex",
     )
     figure = go.Figure()
     for sex in ("F", "M", "X", "U", "TOTAL"):
@@ -262,8 +277,8 @@ def funding_by_marker(conn: Any) -> Any:
     data = rows(
         conn,
         "select funding_year, sum(usd_significant_or_principal)::float as targeted,"
-        " sum(usd_with_gender_marker - usd_significant_or_principal)::float as not_targeted,"
-        " sum(usd_amount - usd_with_gender_marker)::float as no_marker from marts.mart_funding_gender_share"
+        " sum(usd_not_targeted)::float as not_targeted, sum(usd_without_gender_marker)::float as no_marker"
+        " from marts.mart_funding_gender_share"
         " where record_kind = 'TRANSACTION' group by funding_year order by funding_year",
     )
     figure = go.Figure()
@@ -308,10 +323,10 @@ def publish_dashboard(url: str, folder: Path | None = None) -> Path:
     out = folder or settings.reports_dir() / "dashboard"
     out.mkdir(parents=True, exist_ok=True)
     with db.connect(url, role=BI_READER) as conn:
-        parity = latest_parity(conn)
+        parity, band = latest_parity(conn), parity_band(conn)
         content = {
-            "index.html": [share_by_entity(parity), share_by_level(parity), entities_at_parity(conn)],
-            "trends.html": [trends(conn), projections(conn), hiring(conn)],
+            "index.html": [share_by_entity(parity, band), share_by_level(parity, band), entities_at_parity(conn)],
+            "trends.html": [trends(conn, band), projections(conn), hiring(conn, band)],
             "programmes.html": [beneficiaries(conn), funding_by_donor(conn), funding_by_marker(conn)],
         }
     from plotly.offline import get_plotlyjs

@@ -22,8 +22,8 @@ The rows are invented, but the figures the marts compute from them reproduce sta
 
 The counting rules are the marts' (see expected_figures.json, "parity_rule"): women's share = F / (F + M), X and
 U left out; the Professional and higher population counts PERMANENT, CONTINUING and FIXED_TERM appointments at
-personal grade in all locations (TEMPORARY left out); parity is a share within [0.47, 0.53], and for a
-population under 10 staff the closest possible split to half and half.
+personal grade in all locations (TEMPORARY left out); parity is a share within the band of the default rule in
+dbt_project/seeds/ref_parity_rules.csv, or, where no split of a population's size is, the closest possible split.
 
 The data are built so that a wrong rule shows: TEMPORARY staff have a different sex ratio, some entities report
 X and U, and IAEA's 2024 share (just above 0.47) drops out of the band if temporary staff or X/U are counted.
@@ -45,6 +45,7 @@ import json
 import random
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import programmes
@@ -64,9 +65,17 @@ SEEDS = HERE.parents[1] / "dbt_project" / "seeds"
 
 SEED = 2024
 YEARS = tuple(range(2017, 2025))
-BAND_LOW, BAND_HIGH = 0.47, 0.53
-SMALL_POPULATION = 10  # under this many staff, the closest possible split to half and half counts as parity
 COUNTED = ("PERMANENT", "CONTINUING", "FIXED_TERM")  # appointment types in the parity population
+
+
+def default_band() -> tuple[Fraction, Fraction]:
+    """The default parity rule's band, read from the seed that defines it for the marts."""
+    with (SEEDS / "ref_parity_rules.csv").open(newline="", encoding="utf-8") as f:
+        [rule] = [r for r in csv.DictReader(f) if r["is_default"] == "true"]
+    return Fraction(rule["women_share_min"]), Fraction(rule["women_share_max"])
+
+
+BAND_LOW, BAND_HIGH = default_band()
 
 # Columns and codes come from the contracts the files must satisfy.
 HEADCOUNT_COLUMNS = HR_HEADCOUNT.column_names
@@ -374,12 +383,17 @@ def fit_size(n0: int, target: float, tol: float = 0.001) -> int:
 
 
 def is_parity(women: int, men: int) -> bool:
+    """The rule as the README states it, computed here independently of the marts (in exact fractions) so that
+    the expected figures check them: within the band, or, where no split of this size is, the closest to it."""
     n = women + men
     if n == 0:
         return False
-    if n < SMALL_POPULATION:  # the closest possible split to half and half
-        return women in (n // 2, (n + 1) // 2)
-    return BAND_LOW <= women / n <= BAND_HIGH
+
+    def distance(w: int) -> Fraction:
+        share = Fraction(w, n)
+        return max(BAND_LOW - share, share - BAND_HIGH, Fraction(0))
+
+    return distance(women) == min(distance(w) for w in range(n + 1))
 
 
 # --- headcount ---------------------------------------------------------------------------------------------------
@@ -1101,9 +1115,9 @@ def expected_figures(final: dict[str, Rows], events: dict[tuple[str, int], Event
     ]
     return {
         "parity_rule": {
-            "band_low": BAND_LOW,
-            "band_high": BAND_HIGH,
-            "small_population": SMALL_POPULATION,
+            "band_low": float(BAND_LOW),
+            "band_high": float(BAND_HIGH),
+            "where_no_split_is_in_the_band": "the closest possible split counts",
             "counted_appointment_types": list(COUNTED),
             "share": "F / (F + M); X and U left out",
         },

@@ -17,6 +17,9 @@ final as (
         coalesce(sum(usd_amount) filter (where is_gender_significant_or_principal), 0)::numeric(21, 2)
             as usd_significant_or_principal,
         coalesce(sum(usd_amount) filter (where is_gender_principal), 0)::numeric(21, 2) as usd_principal,
+        coalesce(sum(usd_amount) filter (where has_gender_marker and not is_gender_significant_or_principal), 0)
+            ::numeric(21, 2) as usd_not_targeted,
+        coalesce(sum(usd_amount) filter (where not has_gender_marker), 0)::numeric(21, 2) as usd_without_gender_marker,
         round(
             sum(usd_amount) filter (where is_gender_significant_or_principal)
             / nullif(sum(usd_amount) filter (where has_gender_marker), 0),

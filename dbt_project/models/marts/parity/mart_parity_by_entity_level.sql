@@ -88,6 +88,10 @@ final as (
         entities.entity_name::text as entity_name,
         with_target.snapshot_date::date as snapshot_date,
         extract(year from with_target.snapshot_date)::integer as snapshot_year,
+        (to_char(with_target.snapshot_date, 'MM-DD') = '12-31')::boolean as is_year_end,
+        (with_target.snapshot_date = max(with_target.snapshot_date)
+            filter (where to_char(with_target.snapshot_date, 'MM-DD') = '12-31') over ())::boolean
+            as is_latest_year_end,
         with_target.population_type::text as population_type,
         with_target.population_code::text as population_code,
         with_target.staff_category::text as staff_category,
