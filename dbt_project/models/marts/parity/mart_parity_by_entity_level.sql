@@ -62,8 +62,6 @@ with_target as (
     select
         with_year_on_year.*,
         target.target_year,
-        target.women_share_min as target_women_share_min,
-        target.women_share_max as target_women_share_max,
         target.target_source
     from with_year_on_year
     left join lateral (
@@ -119,8 +117,6 @@ final as (
         (with_target.women_share - with_target.previous_year_end_women_share)::numeric(12, 9)
             as women_share_change_year_on_year,
         with_target.target_year::integer as target_year,
-        with_target.target_women_share_min::numeric(5, 4) as target_women_share_min,
-        with_target.target_women_share_max::numeric(5, 4) as target_women_share_max,
         with_target.target_source::text as target_source
     from with_target
     left join entities on entities.entity_code = with_target.entity_code
