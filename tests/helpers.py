@@ -26,3 +26,18 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] | None = None
         writer.writerow(header or HEADCOUNT_HEADER)
         writer.writerows(rows)
     return path
+
+
+def write_xlsx(
+    path: Path, rows: list[list[object]], header: list[str] | None = None, sheet: str = "hr_headcount"
+) -> Path:
+    """A workbook with one sheet: the header (the headcount contract's by default), then the rows."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = sheet
+    for row in [header or HEADCOUNT_HEADER, *rows]:
+        workbook.active.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path

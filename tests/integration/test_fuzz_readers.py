@@ -35,7 +35,7 @@ from gender_warehouse.cli import main
 from gender_warehouse.contracts import TABLES, Column, ColumnType, Table
 from gender_warehouse.readers import read_submission
 from tests.conftest import SAMPLES, query
-from tests.helpers import HEADCOUNT_HEADER, headcount_rows, write_csv
+from tests.helpers import headcount_rows, write_csv, write_xlsx
 from tests.unit.test_typing_properties import ANY_TEXT, DATES, NUMBERS, STRINGS, WORDS
 
 pytestmark = pytest.mark.integration
@@ -84,15 +84,9 @@ def csv_value_over_the_readers_limit(tmp_path: Path) -> Path:
 
 
 def xlsx_cell_too_long(tmp_path: Path) -> Path:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "hr_headcount"
-    sheet.append(HEADCOUNT_HEADER)
-    for row in headcount_rows():
-        sheet.append(row)
-    sheet["B3"] = "X" * 57_000
-    workbook.save(tmp_path / "hr_headcount_long_cell.xlsx")
-    return tmp_path / "hr_headcount_long_cell.xlsx"
+    rows = headcount_rows()
+    rows[1][1] = "X" * 57_000  # cell B3
+    return write_xlsx(tmp_path / "hr_headcount_long_cell.xlsx", rows)
 
 
 def iati_value_too_long(tmp_path: Path) -> Path:

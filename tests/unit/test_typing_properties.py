@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -28,7 +27,7 @@ from gender_warehouse.canonical import FALSE_WORDS, TRUE_WORDS, WHITESPACE, Type
 from gender_warehouse.contracts import TABLES, TEXT_MAX_LENGTH, Column, ColumnType, Table
 from gender_warehouse.errors import SubmissionError
 from gender_warehouse.readers import read_submission
-from tests.helpers import HEADCOUNT_HEADER, headcount_rows, write_csv
+from tests.helpers import headcount_rows, write_csv, write_xlsx
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 ROW = 7  # the row number the one-row tables say their value is on
@@ -383,14 +382,9 @@ def test_an_hpc_needs_value_over_pythons_csv_limit_is_located(tmp_path: Path) ->
 
 
 def test_an_xlsx_cell_too_long_is_refused_with_sheet_row_and_column(tmp_path: Path) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "hr_headcount"
-    sheet.append(HEADCOUNT_HEADER)
-    for row in headcount_rows():
-        sheet.append(row)
-    sheet["B4"] = "U" * 57_000
-    workbook.save(tmp_path / "hr.xlsx")
+    rows = headcount_rows()
+    rows[2][1] = "U" * 57_000  # cell B4
+    write_xlsx(tmp_path / "hr.xlsx", rows)
     _, [source] = read_submission(tmp_path / "hr.xlsx")
     with pytest.raises(TypeErrors) as caught:
         to_canonical(source.read(), source.table, source.sheet)
@@ -399,12 +393,7 @@ def test_an_xlsx_cell_too_long_is_refused_with_sheet_row_and_column(tmp_path: Pa
 
 
 def test_a_damaged_sheet_is_a_submission_error(tmp_path: Path) -> None:
-    workbook = openpyxl.Workbook()
-    workbook.active.title = "hr_headcount"
-    workbook.active.append(HEADCOUNT_HEADER)
-    for row in headcount_rows():
-        workbook.active.append(row)
-    workbook.save(tmp_path / "good.xlsx")
+    write_xlsx(tmp_path / "good.xlsx", headcount_rows())
     damaged = tmp_path / "hr_headcount.xlsx"
     with zipfile.ZipFile(tmp_path / "good.xlsx") as src, zipfile.ZipFile(damaged, "w") as out:
         for item in src.infolist():
