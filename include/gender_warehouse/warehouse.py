@@ -34,6 +34,10 @@ def is_transient_failure(message: str) -> bool:
     return bool(TRANSIENT_FAILURE.search(message))
 
 
+# dbt colours its unit test diffs for a terminal; messages are printed as plain text (escapes would show).
+ANSI_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+
+
 class BuildError(RuntimeError):
     """dbt could not build the warehouse; the message lists what failed."""
 
@@ -133,7 +137,9 @@ def run_dbt(args: list[str], url: str | None = None, target_path: Path | None = 
                     "unique_id": r.node.unique_id,
                     "resource_type": str(r.node.resource_type),
                     "status": str(r.status),
-                    "message": r.message,
+                    "message": ANSI_COLOURS.sub("", r.message).replace("\r", "")
+                    if isinstance(r.message, str)
+                    else r.message,
                     "failures": getattr(r, "failures", None),
                     "execution_time": r.execution_time,
                 }

@@ -155,7 +155,6 @@ RULES = [
     ("funding", set_last(transaction_type=""), "error", "transaction_type is required for a TRANSACTION"),
     ("funding", set_first(transaction_type="2"), "error", "a BUDGET has no transaction_type"),
     ("funding", set_last(currency="XYZ"), "error", "ISO 4217 currency code"),
-    ("funding", set_last(amount="-100"), "error", "amount is not negative"),
     ("funding", set_last(dac_gender_marker="3"), "error", "OECD DAC gender marker"),
     ("funding", set_last(unct_gem="5"), "error", "UNCT Gender Equality Marker code"),
     ("funding", set_last(date="2027-01-01", value_date="2027-01-01"), "error", "not in the future"),

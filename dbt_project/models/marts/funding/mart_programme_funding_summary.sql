@@ -1,5 +1,5 @@
 {#- Each programme's money in US dollars by stage: budgeted, pledged (incoming commitments), received (incoming
-    funds), committed, disbursed and spent, with disbursement and expenditure against commitments and receipts
+    funds), committed, disbursed and spent, each net of reversals (negative values, shown apart as reversed_usd), with disbursement and expenditure against commitments and receipts
     against pledges. Money handed on inside the programme is counted once; a pooled fund's transfer into it is the
     programme's funding, even where the fund's own receipts are recorded elsewhere. -#}
 with all_funding as (
@@ -31,6 +31,8 @@ by_programme as (
         coalesce(sum(usd_amount) filter (where transaction_type = '2'), 0) as committed_usd,
         coalesce(sum(usd_amount) filter (where transaction_type = '3'), 0) as disbursed_usd,
         coalesce(sum(usd_amount) filter (where transaction_type = '4'), 0) as spent_usd,
+        -- Reversals and corrections are negative values: the stages above are net of them; this is their total.
+        coalesce(-sum(usd_amount) filter (where usd_amount < 0), 0) as reversed_usd,
         count(*) filter (where conversion_status = 'NO_RATE') as records_without_rate,
         string_agg(distinct currency_code, ', ' order by currency_code) as currencies
     from funding
@@ -48,6 +50,7 @@ final as (
         b.committed_usd::numeric(21, 2) as committed_usd,
         b.disbursed_usd::numeric(21, 2) as disbursed_usd,
         b.spent_usd::numeric(21, 2) as spent_usd,
+        b.reversed_usd::numeric(21, 2) as reversed_usd,
         round(b.received_usd / nullif(b.pledged_usd, 0), 4)::numeric as received_share_of_pledged,
         round(b.disbursed_usd / nullif(b.committed_usd, 0), 4)::numeric as disbursed_share_of_committed,
         round(b.spent_usd / nullif(b.committed_usd, 0), 4)::numeric as spent_share_of_committed,
