@@ -49,7 +49,8 @@ TRUE_WORDS = ["TRUE", "T", "YES", "Y", "1"]
 FALSE_WORDS = ["FALSE", "F", "NO", "N", "0"]
 # The shapes a parse accepts, ASCII only ([0-9], never \d): each within what its Arrow cast and PostgreSQL take.
 COUNT_SHAPE = r"^[+-]?[0-9]{1,9}$"  # int32 and PostgreSQL integer hold every 9-digit number
-DECIMAL_SHAPE = r"^[+-]?[0-9]{1,15}(\.[0-9]{1,6})?$"  # numeric(21, 6)
+# numeric(21, 6), in every form of xsd:decimal (IATI's values): '.75', '5.', '+1.5', '-0'.
+DECIMAL_SHAPE = r"^[+-]?([0-9]{1,15}(\.[0-9]{0,6})?|\.[0-9]{1,6})$"
 DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -133,7 +134,8 @@ def parse_count(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def parse_decimal(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """At most 15 digits before the point and 6 after it, with an optional sign; no exponent, no '.5' or '5.'."""
+    """At most 15 digits before the point and 6 after it, with an optional sign, as xsd:decimal writes them ('.75'
+    and '5.' too); no exponent, no thousands separator."""
     return cast_or_null(where_shaped(values, DECIMAL_SHAPE), ARROW_TYPES[ColumnType.DECIMAL])
 
 

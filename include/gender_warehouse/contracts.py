@@ -45,8 +45,8 @@ class ColumnType(StrEnum):
             "text": "text",
             "date": "a date written YYYY-MM-DD (a day that exists, from the year 0001 on)",
             "count": "a whole number of at most 9 digits, such as 42 (a sign is allowed: +5 is 5)",
-            "decimal": "a number written like 1234.56 (at most 15 digits before the point and 6 after it; no "
-            "thousands separators, exponents or currency signs)",
+            "decimal": "a number written like 1234.56, .75 or -5 (at most 15 digits before the point and 6 after "
+            "it; no thousands separators, exponents or currency signs)",
             "boolean": "TRUE or FALSE (Y/N, YES/NO and 1/0 are accepted)",
         }[self.value]
 

@@ -113,9 +113,12 @@ DECIMALS = st.tuples(
     st.sampled_from(["", "."]),
     st.text(alphabet="0123456789", min_size=1, max_size=6),
 ).map(lambda t: f"{t[0]}{t[1]}{t[2] + t[3] if t[2] else ''}")
+POINT_FIRST = st.tuples(SIGN, st.text(alphabet="0123456789", max_size=7), st.sampled_from(["", "."])).map(
+    lambda t: f"{t[0]}.{t[1]}" if t[1] else f"{t[0]}5{t[2]}"
+)  # '.75', '-.5', '5.'
 STRINGS = {
     ColumnType.COUNT: st.one_of(padded(WHOLE_NUMBERS), NUMBERS, ANY_TEXT),
-    ColumnType.DECIMAL: st.one_of(padded(DECIMALS), padded(WHOLE_NUMBERS), NUMBERS, ANY_TEXT),
+    ColumnType.DECIMAL: st.one_of(padded(DECIMALS), padded(POINT_FIRST), padded(WHOLE_NUMBERS), NUMBERS, ANY_TEXT),
     ColumnType.DATE: st.one_of(padded(st.dates().map(dt.date.isoformat)), DATES, ANY_TEXT),
     ColumnType.BOOLEAN: st.one_of(WORDS, WORDS, NUMBERS, ANY_TEXT),
 }
@@ -143,7 +146,8 @@ def contract_value(kind: ColumnType, text: str) -> tuple[str, Any]:
         # A whole number of at most 9 digits, ASCII digits only, with an optional sign.
         return ("accepted", int(s)) if re.fullmatch(r"[+-]?[0-9]{1,9}", s) else ("refused", None)
     if kind is ColumnType.DECIMAL:
-        ok = re.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]{1,6})?", s)
+        # xsd:decimal: '.75' and '5.' are numbers too.
+        ok = re.fullmatch(r"[+-]?([0-9]{1,15}(\.[0-9]{0,6})?|\.[0-9]{1,6})", s)
         return ("accepted", decimal.Decimal(s)) if ok else ("refused", None)
     if kind is ColumnType.DATE:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
@@ -226,6 +230,10 @@ def test_a_whole_number_is_typed_as_the_rule_says(text: str) -> None:
 @example("0.1234567")
 @example("1e3")
 @example("٣.٥")
+@example(".75")
+@example("-.5")
+@example("5.")
+@example(".")
 def test_a_decimal_is_typed_as_the_rule_says(text: str) -> None:
     check(ColumnType.DECIMAL, text)
 
