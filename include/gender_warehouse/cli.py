@@ -355,23 +355,27 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
     table = RichTable("published statement", "in the sample files", "computed by the marts", "")
     compared = figures.compare(url)
     for f in compared:
-        table.add_row(escape(f.statement), f.expected, f.computed, "[green]✓[/]" if f.agrees else "[red]✗[/]")
+        table.add_row(
+            plain(f.statement), plain(f.expected), plain(f.computed), "[green]✓[/]" if f.agrees else "[red]✗[/]"
+        )
     console.print(table)
     money = RichTable(
         "programme",
         "currencies",
-        "pledged US$",
+        "pledged to it US$",
+        "committed to it US$",
         "received US$",
         "spent US$",
         "passed on (not counted again)",
         "records with no rate",
         title="Programme funding in US dollars (rates: dbt_project/seeds/ref_exchange_rates.csv)",
     )
-    for title, currencies, pledged, received, spent, no_rate, passed_on in figures.funding_overview(url):
+    for title, currencies, pledged, committed, received, spent, no_rate, passed_on in figures.funding_overview(url):
         money.add_row(
-            escape(title[:60]),
-            currencies,
+            plain(title[:60]),
+            plain(currencies),
             f"{pledged:,.0f}",
+            f"{committed:,.0f}",
             f"{received:,.0f}",
             f"{spent:,.0f}",
             f"{passed_on:,.0f}",

@@ -212,13 +212,6 @@ HR_EVENTS = Table(
 # Programme submissions (design §4). The IATI 2.03 code of each participating-organisation role and transaction
 # type is kept beside the name, so that IATI files and CSV files say the same thing.
 ORGANISATION_ROLES = {"1": "FUNDING", "2": "ACCOUNTABLE", "3": "EXTENDING", "4": "IMPLEMENTING"}
-TRANSACTION_TYPES = {
-    "1": "incoming funds",
-    "2": "outgoing commitment",
-    "3": "disbursement",
-    "4": "expenditure",
-    "11": "incoming commitment",
-}
 RECORD_KINDS = ("BUDGET", "TRANSACTION")
 VALUE_KINDS = ("BASELINE", "TARGET", "ACTUAL")
 BENEFICIARY_SEX_CODES = (*SEX_CODES, "TOTAL")
@@ -364,14 +357,14 @@ PROGRAMME_FUNDING = Table(
         Column(
             "transaction_type",
             ColumnType.CODE,
-            "IATI transaction type, for a TRANSACTION: "
-            + ", ".join(f"{code} {name}" for code, name in TRANSACTION_TYPES.items())
-            + ".",
+            "IATI 2.03 transaction type code, for a TRANSACTION: 1 incoming funds, 2 outgoing commitment, 3 "
+            "disbursement, 4 expenditure, 11 incoming commitment, 13 incoming pledge, ... (all 13 in the seed "
+            "ref_iati_transaction_types).",
             required=False,
         ),
         Column("date", ColumnType.DATE, "The transaction's date, or the first day of the budget's period."),
         Column("period_end", ColumnType.DATE, "Last day of a budget's period.", required=False),
-        Column("amount", ColumnType.DECIMAL, "The amount, in the currency given (not negative)."),
+        Column("amount", ColumnType.DECIMAL, "The amount, in the currency given (negative for a reversal)."),
         Column("currency", ColumnType.CODE, "ISO 4217 currency code of the amount (USD, EUR, SEK)."),
         Column("value_date", ColumnType.DATE, "The date at which the amount's value is fixed, for conversion."),
         Column("provider_org", ColumnType.TEXT, "Who the money comes from (entity code or name).", required=False),

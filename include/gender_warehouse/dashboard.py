@@ -257,13 +257,14 @@ def funding_by_donor(conn: Any) -> Any:
 
     data = rows(
         conn,
-        "select donor, transaction_type, sum(usd_amount)::float as usd from marts.mart_funding_by_donor"
-        " where transaction_type in ('1', '11') group by donor, transaction_type having sum(usd_amount) > 0"
+        "select donor, transaction_type, min(transaction_type_name) as name, sum(usd_amount)::float as usd"
+        " from marts.mart_funding_by_donor group by donor, transaction_type having sum(usd_amount) > 0"
         " order by donor",
     )
     figure = go.Figure()
-    for code, name in (("11", "pledged (incoming commitments)"), ("1", "received (incoming funds)")):
+    for code in sorted({r["transaction_type"] for r in data}, key=int):  # each incoming type under IATI's name
         mine = [r for r in data if r["transaction_type"] == code]
+        name = label(mine[0]["name"] or code)
         figure.add_trace(go.Bar(x=[label(r["donor"]) for r in mine], y=[r["usd"] for r in mine], name=name))
     figure.update_layout(
         title="Funding by donor, US$ (money passed on counted once)", barmode="group", yaxis={"tickformat": ",.0f"}

@@ -150,7 +150,7 @@ def programme_figure(conn: psycopg.Connection, f: dict[str, Any]) -> Figure:
 
 
 FUNDING_OVERVIEW = """
-select coalesce(programme_title, programme_id), currencies, pledged_usd, received_usd, spent_usd,
+select coalesce(programme_title, programme_id), currencies, pledged_usd, committed_incoming_usd, received_usd, spent_usd,
        records_without_rate, passed_on_usd
 from marts.mart_programme_funding_summary
 order by programme_id

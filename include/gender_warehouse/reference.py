@@ -103,6 +103,11 @@ def country_name(alpha3: str) -> str:
 
 
 @cache
+def transaction_types() -> dict[str, str]:
+    """IATI's transaction type codes and names, in code order, from the seed written from IATI's codelist."""
+    return {r["transaction_type"]: r["transaction_type_name"] for r in read_seed("ref_iati_transaction_types")}
+
+
 def currency_codes() -> tuple[str, ...]:
     """ISO 4217 currency codes, from pycountry's copy of the standard."""
     import pycountry

@@ -31,7 +31,6 @@ from gender_warehouse.contracts import (
     SEX_CODES,
     STAFF_CATEGORIES,
     TABLES,
-    TRANSACTION_TYPES,
     UNCT_GEM_CODES,
     VALUE_KINDS,
     Table,
@@ -488,12 +487,13 @@ def programme_beneficiaries_suite() -> list[dict[str, Any]]:
 def programme_funding_suite() -> list[dict[str, Any]]:
     t = PROGRAMME_FUNDING
     transaction = comparison("record_kind", "==", "TRANSACTION")
-    supported = ", ".join(f"{code} {name}" for code, name in TRANSACTION_TYPES.items())
+    types = reference.transaction_types()
+    supported = ", ".join(f"{code} {name}" for code, name in types.items())
     return [
         *common_expectations(t),
         programme_identifier(),
         in_set("record_kind", RECORD_KINDS, "BUDGET or TRANSACTION"),
-        in_set("transaction_type", list(TRANSACTION_TYPES), f"a supported IATI transaction type ({supported})"),
+        in_set("transaction_type", list(types), f"an IATI 2.03 transaction type ({supported})"),
         expectation(
             "expect_column_values_to_not_be_null",
             "transaction_type is required for a TRANSACTION",

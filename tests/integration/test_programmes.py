@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gender_warehouse import pipeline, register
+from gender_warehouse import pipeline, reference, register
 from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER, Table
 from tests.conftest import REAL_DATA, SAMPLES, query
 
@@ -300,3 +300,17 @@ def test_an_iati_file_republished_replaces_its_activities_in_every_table(
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_all_thirteen_iati_transaction_types_load_under_iatis_names(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    """IATI 2.03 has 13 transaction types, listed with IATI's names in the seed the rules read: each loads."""
+    types = reference.transaction_types()
+    assert list(types) == [str(n) for n in range(1, 14)]
+    transaction = {k: v for k, v in funding_rows()[1].items() if k != "transaction_type"}
+    rows = [{**transaction, "transaction_type": code} for code in types]
+    ingest(write(tmp_path / "programme_register.csv", PROGRAMME_REGISTER, register_rows()), database_url)
+    result = ingest(write(tmp_path / "programme_funding.csv", PROGRAMME_FUNDING, rows), database_url)
+    assert result.status == "accepted", [str(i) for i in result.errors]
+    assert query(database_url, "select count(distinct transaction_type) from raw.programme_funding") == [(13,)]

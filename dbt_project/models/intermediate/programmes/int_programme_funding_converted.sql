@@ -5,7 +5,7 @@
     rate, its source and its month stay beside the result. Without a rate for that currency and month the USD
     amount is null and conversion_status is NO_RATE: never dropped, never converted at 1.
 
-    Passed on: an incoming transaction (types 1, 11) whose provider received an incoming transaction of the same
+    Passed on: an incoming transaction (direction 'incoming' in ref_iati_transaction_types: 1, 11, 13) whose provider received an incoming transaction of the same
     type for the same programme from someone else (a lead entity handing on a donor's money), or for the programme
     the provider names as the money's origin (IATI provider-activity-id), or whose provider is a UN pooled fund that the warehouse records receiving money of that type in any programme
     (the fund's own activity, with the donors' contributions). The money is counted once, where it entered.
@@ -24,6 +24,10 @@ entities as (
 
 pooled_funds as (
     select * from {{ ref('ref_pooled_funds') }}
+),
+
+incoming_types as (
+    select transaction_type from {{ ref('ref_iati_transaction_types') }} where direction = 'incoming'
 ),
 
 rates as (
@@ -55,13 +59,13 @@ keyed as (
 incoming as (
     select distinct programme_id, transaction_type, receiver_key, provider_key
     from keyed
-    where record_kind = 'TRANSACTION' and transaction_type in ('1', '11') and receiver_key is not null
+    where record_kind = 'TRANSACTION' and transaction_type in (select transaction_type from incoming_types) and receiver_key is not null
 ),
 
 pooled_fund_receipts as (
     select distinct transaction_type, receiver_key, provider_key
     from keyed
-    where record_kind = 'TRANSACTION' and transaction_type in ('1', '11') and receiver_is_pooled_fund
+    where record_kind = 'TRANSACTION' and transaction_type in (select transaction_type from incoming_types) and receiver_is_pooled_fund
 ),
 
 converted as (
@@ -80,7 +84,7 @@ converted as (
             when keyed.currency_code = 'USD' then keyed.amount
             else round(keyed.amount / rates.units_per_usd, 2)
         end as usd_amount,
-        keyed.record_kind = 'TRANSACTION' and keyed.transaction_type in ('1', '11') as is_incoming,
+        keyed.record_kind = 'TRANSACTION' and keyed.transaction_type in (select transaction_type from incoming_types) as is_incoming,
         -- Did the provider receive this money from someone else, in this programme or in the programme it names
         -- as the money's origin? null: no; true: in this programme; false: only in the named one.
         (

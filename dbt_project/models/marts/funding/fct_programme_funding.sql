@@ -18,6 +18,7 @@ final as (
         funding.transaction_type::text as transaction_type,
         transaction_types.transaction_type_name::text as transaction_type_name,
         transaction_types.funding_stage::text as funding_stage,
+        transaction_types.direction::text as direction,
         funding.funding_date::date as funding_date,
         funding.funding_year::integer as funding_year,
         funding.period_end::date as period_end,

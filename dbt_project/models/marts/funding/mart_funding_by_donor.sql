@@ -1,10 +1,12 @@
-{#- Transactions by donor (provider), programme, receiving entity, year and transaction type, in the original
-    currency and in US dollars. Money passed on (is_passed_on in fct_programme_funding) is left out: a donor's
+{#- Money from donors: incoming transactions (IATI types 1 incoming funds, 11 incoming commitment, 13 incoming
+    pledge: direction 'incoming' in ref_iati_transaction_types), each under its own type, by donor (provider),
+    programme, receiving entity and year, in the original currency and in US dollars. The entity's own outgoing
+    flows (commitments, disbursements, expenditure to partners) are not donations and are not here. Money passed on (is_passed_on in fct_programme_funding) is left out: a donor's
     money that a lead entity hands on within a programme, or that a pooled fund with recorded receipts passes on,
     counts once, as the donor's. -#}
 with funding as (
     select * from {{ ref('fct_programme_funding') }}
-    where record_kind = 'TRANSACTION' and not is_passed_on
+    where record_kind = 'TRANSACTION' and direction = 'incoming' and not is_passed_on
 ),
 
 final as (

@@ -1,5 +1,6 @@
-{#- Each programme's money in US dollars by stage: budgeted, pledged (incoming commitments), received (incoming
-    funds), committed, disbursed and spent, each net of reversals (negative values, shown apart as reversed_usd), with disbursement and expenditure against commitments and receipts
+{#- Each programme's money in US dollars by stage, as IATI names its transaction types: budgeted, pledged to it
+    (13 incoming pledge), committed to it (11 incoming commitment), received (1 incoming funds), committed (2
+    outgoing commitment), disbursed (3) and spent (4 expenditure), each net of reversals (negative values, shown apart as reversed_usd), with disbursement and expenditure against commitments and receipts
     against pledges. Money handed on inside the programme is counted once; a pooled fund's transfer into it is the
     programme's funding, even where the fund's own receipts are recorded elsewhere. -#}
 with all_funding as (
@@ -26,7 +27,8 @@ by_programme as (
     select
         programme_id,
         coalesce(sum(usd_amount) filter (where record_kind = 'BUDGET'), 0) as budget_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '11'), 0) as pledged_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '13'), 0) as pledged_usd,
+        coalesce(sum(usd_amount) filter (where transaction_type = '11'), 0) as committed_incoming_usd,
         coalesce(sum(usd_amount) filter (where transaction_type = '1'), 0) as received_usd,
         coalesce(sum(usd_amount) filter (where transaction_type = '2'), 0) as committed_usd,
         coalesce(sum(usd_amount) filter (where transaction_type = '3'), 0) as disbursed_usd,
@@ -46,12 +48,13 @@ final as (
         p.lead_entity_code::text as lead_entity_code,
         b.budget_usd::numeric(21, 2) as budget_usd,
         b.pledged_usd::numeric(21, 2) as pledged_usd,
+        b.committed_incoming_usd::numeric(21, 2) as committed_incoming_usd,
         b.received_usd::numeric(21, 2) as received_usd,
         b.committed_usd::numeric(21, 2) as committed_usd,
         b.disbursed_usd::numeric(21, 2) as disbursed_usd,
         b.spent_usd::numeric(21, 2) as spent_usd,
         b.reversed_usd::numeric(21, 2) as reversed_usd,
-        round(b.received_usd / nullif(b.pledged_usd, 0), 4)::numeric as received_share_of_pledged,
+        round(b.received_usd / nullif(b.committed_incoming_usd, 0), 4)::numeric as received_share_of_committed_incoming,
         round(b.disbursed_usd / nullif(b.committed_usd, 0), 4)::numeric as disbursed_share_of_committed,
         round(b.spent_usd / nullif(b.committed_usd, 0), 4)::numeric as spent_share_of_committed,
         round(b.spent_usd / nullif(b.received_usd, 0), 4)::numeric as spent_share_of_received,
