@@ -374,15 +374,16 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
         money.add_row(
             plain(title[:60]),
             plain(currencies),
-            f"{pledged:,.0f}",
-            f"{committed:,.0f}",
-            f"{received:,.0f}",
-            f"{spent:,.0f}",
-            f"{passed_on:,.0f}",
+            *(usd(v) for v in (pledged, committed, received, spent, passed_on)),
             str(no_rate) if no_rate else "",
         )
     console.print(money)
     return 0 if all(f.agrees for f in compared) else 1
+
+
+def usd(value: Any) -> str:
+    """A US dollar total: empty when none of its amounts had an exchange rate (never shown as 0)."""
+    return "no rate" if value is None else f"{value:,.0f}"
 
 
 def cmd_audit(args: argparse.Namespace, url: str) -> int:

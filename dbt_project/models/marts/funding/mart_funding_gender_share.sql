@@ -1,6 +1,7 @@
 {#- How much funding targets gender equality: by year, lead entity and transaction type, the US dollars with a
     significant or principal gender marker (DAC 1-2, UNCT GEM 2-3) and their share. Passed-on money is left out;
-    amounts with no rate are counted apart (their share is unknown, not zero). -#}
+    amounts with no rate are counted apart (their share is unknown, not zero), and a total none of whose records
+    converts is empty, never 0. -#}
 with funding as (
     select * from {{ ref('fct_programme_funding') }}
     where not is_passed_on
@@ -12,14 +13,13 @@ final as (
         lead_entity_code::text as lead_entity_code,
         record_kind::text as record_kind,
         coalesce(transaction_type, 'BUDGET')::text as transaction_type,
-        coalesce(sum(usd_amount), 0)::numeric(21, 2) as usd_amount,
-        coalesce(sum(usd_amount) filter (where has_gender_marker), 0)::numeric(21, 2) as usd_with_gender_marker,
-        coalesce(sum(usd_amount) filter (where is_gender_significant_or_principal), 0)::numeric(21, 2)
-            as usd_significant_or_principal,
-        coalesce(sum(usd_amount) filter (where is_gender_principal), 0)::numeric(21, 2) as usd_principal,
-        coalesce(sum(usd_amount) filter (where has_gender_marker and not is_gender_significant_or_principal), 0)
-            ::numeric(21, 2) as usd_not_targeted,
-        coalesce(sum(usd_amount) filter (where not has_gender_marker), 0)::numeric(21, 2) as usd_without_gender_marker,
+        {{ usd_total('true') }}::numeric(21, 2) as usd_amount,
+        {{ usd_total('has_gender_marker') }}::numeric(21, 2) as usd_with_gender_marker,
+        {{ usd_total('is_gender_significant_or_principal') }}::numeric(21, 2) as usd_significant_or_principal,
+        {{ usd_total('is_gender_principal') }}::numeric(21, 2) as usd_principal,
+        {{ usd_total('has_gender_marker and not is_gender_significant_or_principal') }}::numeric(21, 2)
+            as usd_not_targeted,
+        {{ usd_total('not has_gender_marker') }}::numeric(21, 2) as usd_without_gender_marker,
         round(
             sum(usd_amount) filter (where is_gender_significant_or_principal)
             / nullif(sum(usd_amount) filter (where has_gender_marker), 0),

@@ -12,6 +12,21 @@ funding as (
     where not is_passed_on_within_programme
 ),
 
+unconverted as (
+    -- What no rate could convert, in its own currency, by stage: "BAM 150,000.00 spent".
+    select programme_id, string_agg(amounts, '; ' order by amounts) as unconverted_amounts
+    from (
+        select
+            programme_id,
+            currency_code || ' ' || to_char(sum(amount), 'FM999,999,999,999,990.00') || ' '
+                || coalesce(funding_stage, 'budgeted') as amounts
+        from funding
+        where conversion_status = 'NO_RATE'
+        group by programme_id, currency_code, funding_stage
+    ) as by_currency
+    group by programme_id
+),
+
 passed_on as (
     select programme_id, sum(usd_amount) as passed_on_usd
     from all_funding
@@ -26,13 +41,13 @@ programmes as (
 by_programme as (
     select
         programme_id,
-        coalesce(sum(usd_amount) filter (where record_kind = 'BUDGET'), 0) as budget_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '13'), 0) as pledged_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '11'), 0) as committed_incoming_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '1'), 0) as received_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '2'), 0) as committed_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '3'), 0) as disbursed_usd,
-        coalesce(sum(usd_amount) filter (where transaction_type = '4'), 0) as spent_usd,
+        {{ usd_total("record_kind = 'BUDGET'") }} as budget_usd,
+        {{ usd_total("transaction_type = '13'") }} as pledged_usd,
+        {{ usd_total("transaction_type = '11'") }} as committed_incoming_usd,
+        {{ usd_total("transaction_type = '1'") }} as received_usd,
+        {{ usd_total("transaction_type = '2'") }} as committed_usd,
+        {{ usd_total("transaction_type = '3'") }} as disbursed_usd,
+        {{ usd_total("transaction_type = '4'") }} as spent_usd,
         -- Reversals and corrections are negative values: the stages above are net of them; this is their total.
         coalesce(-sum(usd_amount) filter (where usd_amount < 0), 0) as reversed_usd,
         count(*) filter (where conversion_status = 'NO_RATE') as records_without_rate,
@@ -60,10 +75,12 @@ final as (
         round(b.spent_usd / nullif(b.received_usd, 0), 4)::numeric as spent_share_of_received,
         coalesce(passed_on.passed_on_usd, 0)::numeric(21, 2) as passed_on_usd,
         b.records_without_rate::integer as records_without_rate,
+        unconverted.unconverted_amounts::text as unconverted_amounts,
         b.currencies::text as currencies
     from by_programme as b
     left join programmes as p using (programme_id)
     left join passed_on using (programme_id)
+    left join unconverted using (programme_id)
 )
 
 select * from final
