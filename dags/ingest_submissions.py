@@ -115,6 +115,13 @@ def ingest_submissions() -> None:
                 f"{visible(Path(path).name, one_line=True)} failed (submission {result.submission_id}), nothing "
                 f"loaded: {visible(result.failure or '', one_line=True)}"
             )
+        if result.status == "partially accepted":  # its valid parts are loaded (and announced); the rest is not
+            refused = [visible(str(i), one_line=True) for i in result.refused]
+            shown = "\n".join(f"  - {r}" for r in refused[:MAX_MESSAGES])
+            raise AirflowFailException(
+                f"{visible(Path(path).name, one_line=True)} partially accepted (submission {result.submission_id}): "
+                f"{result.rows} loaded, {len(refused)} part(s) refused:\n{shown}"
+            )
         if result.status == "rejected":
             shown = "\n".join(f"  - {e}" for e in errors[:MAX_MESSAGES])
             more = f"\n  ... and {len(errors) - MAX_MESSAGES} more" if len(errors) > MAX_MESSAGES else ""

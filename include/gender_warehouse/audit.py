@@ -125,13 +125,25 @@ def mark_loaded(
     warnings: int,
     report: str | None,
     validated_at: dt.datetime | None = None,
+    refused: int = 0,
 ) -> None:
+    """Loaded; 'partially accepted' when parts of the file (IATI activities) were refused, error_count saying how
+    many."""
     # Times from the clock at each step, not the transaction's start (now()), which can be minutes earlier.
     conn.execute(
-        "update audit.submissions set status = 'loaded', tables = %s, row_count = %s, error_count = 0,"
+        "update audit.submissions set status = %s, tables = %s, row_count = %s, error_count = %s,"
         " warning_count = %s, validated_at = coalesce(%s, clock_timestamp()), loaded_at = clock_timestamp(),"
         " report_path = %s, failed_at = null, failure = null where submission_id = %s",
-        (tables, rows, warnings, validated_at, report, submission_id),
+        (
+            "partially accepted" if refused else "loaded",
+            tables,
+            rows,
+            refused,
+            warnings,
+            validated_at,
+            report,
+            submission_id,
+        ),
     )
 
 
@@ -173,7 +185,7 @@ def mark_fully_superseded(conn: psycopg.Connection, candidates: list[int]) -> in
     )
     return conn.execute(
         "update audit.submissions as s set status = 'superseded', superseded_at = clock_timestamp()"
-        f" where s.status = 'loaded' and s.submission_id = any(%s) and not ({still_current})",
+        f" where s.status in ('loaded', 'partially accepted') and s.submission_id = any(%s) and not ({still_current})",
         (candidates,),
     ).rowcount
 

@@ -206,6 +206,18 @@ def print_result(result, verb: str = "ingest") -> None:  # type: ignore[no-untyp
         for issue in result.warnings[:SHOWN_ISSUES]:
             console.print(f"    warning: {escape(str(issue))}")
         return
+    if result.status == "partially accepted":
+        rows = ", ".join(f"{t} {n:,} rows" for t, n in result.rows.items())
+        sid = f" submission {result.submission_id}:" if verb == "ingest" else ""
+        console.print(
+            f"[yellow]partially accepted[/] {name}:{sid} {rows} {'would load' if verb == 'validate' else 'loaded'}; "
+            f"{len(result.refused)} part(s) refused, loading nothing: correct them and send the file again"
+        )
+        for issue in result.refused[:SHOWN_ISSUES]:
+            console.print(f"    - {escape(str(issue))}")
+        for issue in result.warnings[:SHOWN_ISSUES]:
+            console.print(f"    warning: {escape(str(issue))}")
+        return
     sid = f" submission {result.submission_id}" if result.submission_id and verb == "ingest" else ""
     console.print(f"[red]rejected[/] {name}{sid}: {len(result.errors)} error(s), nothing loaded")
     for issue in result.errors[:SHOWN_ISSUES]:
@@ -242,7 +254,7 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
         from gender_warehouse import site
 
         console.print(f"Reports: {escape(str(site.publish_site(url)))}")
-    return 1 if failed or any(r.status == "rejected" for r in results) else 0
+    return 1 if failed or any(r.status in ("rejected", "partially accepted") for r in results) else 0
 
 
 def build_docs(files: list[Path]) -> None:
@@ -274,7 +286,7 @@ def cmd_validate(args: argparse.Namespace, url: str) -> int:
         results.append(result)
     if not args.no_docs:
         build_docs([f for r in results for f in r.result_files])
-    return 1 if failed or any(r.status in ("rejected", "failed") for r in results) else 0
+    return 1 if failed or any(r.status in ("rejected", "failed", "partially accepted") for r in results) else 0
 
 
 def cmd_status(args: argparse.Namespace, url: str) -> int:
@@ -283,7 +295,14 @@ def cmd_status(args: argparse.Namespace, url: str) -> int:
     with db.connect(url, role="auditor") as conn:
         rows = audit.submissions(conn, args.limit)
     table = RichTable("id", "received", "file", "tables", "status", "rows", "warnings", "errors")
-    colours = {"loaded": "green", "rejected": "red", "superseded": "yellow", "received": "cyan", "failed": "red"}
+    colours = {
+        "loaded": "green",
+        "partially accepted": "yellow",
+        "rejected": "red",
+        "superseded": "yellow",
+        "received": "cyan",
+        "failed": "red",
+    }
     for r in rows:
         table.add_row(
             str(r["submission_id"]),
@@ -344,7 +363,7 @@ def cmd_run(args: argparse.Namespace, url: str) -> int:
             rejected = True
             continue
         print_result(result)
-        rejected |= result.status in ("rejected", "failed")
+        rejected |= result.status in ("rejected", "failed", "partially accepted")
     status = cmd_build(argparse.Namespace(select=None, no_reports=args.no_reports), url)
     return 1 if rejected else status
 

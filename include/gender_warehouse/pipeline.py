@@ -26,7 +26,8 @@ PROGRAMME_TABLES = tables_of_kind("programme")  # an IATI file states its progra
 
 @dataclass
 class IngestResult:
-    """What happened to one file. `status` is accepted, rejected or unchanged (the same bytes came before)."""
+    """What happened to one file. `status` is accepted, partially accepted (parts refused, the rest loaded),
+    rejected, superseded, failed, or unchanged (the same bytes came before)."""
 
     path: Path
     status: str
@@ -46,6 +47,11 @@ class IngestResult:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def refused(self) -> list[Issue]:
+        """Parts of the file refused while the rest loaded (status "partially accepted")."""
+        return [i for i in self.issues if i.severity == "refused"]
 
 
 def outcome_issue(outcome: Outcome, sheet: str | None, row_noun: str = "row") -> Issue:
@@ -234,6 +240,20 @@ def load_submission(
                     for t in empty
                 ]
             result.issues += notes
+            # Parts the reader refused while the rest loads (IATI activities that fail the schema).
+            refused = sources[0].refused if sources else []
+            result.issues += [
+                Issue(
+                    "read",
+                    "refused",
+                    e.message,
+                    sheet=e.sheet,
+                    column=e.column,
+                    rows=e.rows or None,
+                    row_noun=e.row_noun,
+                )
+                for e in refused
+            ]
             # Every table is in place before any is validated: a rule of one table may look at another
             # (funding dates against the programme's period in the register sent in the same workbook).
             for rows in typed:
@@ -281,7 +301,7 @@ def load_submission(
             audit.record_validation(conn, submission_id, suite_result, str(stored.relative_to(settings.project_dir())))
     validated_at = max((v.finished_at for v in validations), default=None)
     if dry_run:
-        result.status = "rejected" if result.errors else "accepted"
+        result.status = "rejected" if result.errors else "partially accepted" if result.refused else "accepted"
         return result
     audit.record_issues(conn, submission_id, result.issues)
     tables = [s.table.name for s in sources]
@@ -315,9 +335,19 @@ def load_submission(
         if covered and table not in {s.table for s in sources}:
             count, owners = loading.supersede_programmes(conn, table, submission_id, covered)
             superseded_from.update(owners)
+    refused_count = sources[0].refused_count if sources else 0
     audit.mark_loaded(
-        conn, submission_id, tables, sum(result.rows.values()), len(result.warnings), report, validated_at
+        conn,
+        submission_id,
+        tables,
+        sum(result.rows.values()),
+        len(result.warnings),
+        report,
+        validated_at,
+        refused=refused_count,
     )
+    if refused_count:
+        result.status = "partially accepted"
     audit.mark_fully_superseded(conn, sorted(superseded_from))
     # A file loaded after a newer version of every slice it holds (a retry finishing late) is current nowhere.
     result.superseded_by = audit.superseded_by(conn, submission_id)

@@ -38,7 +38,7 @@ body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:
 color:#1d2430;padding:0 1rem}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #dde2ea;padding:.35rem .5rem;
 text-align:left;vertical-align:top}th{background:#f3f5f8}.loaded,.pass{color:#17663a}.rejected,.fail,.failed{color:#a3231d}
-.superseded,.warning,.received{color:#8a5a00}code{font-size:.9em}.fix li{margin:.3rem 0}.muted{color:#677285}
+.superseded,.warning,.received,.partially{color:#8a5a00}code{font-size:.9em}.fix li{margin:.3rem 0}.muted{color:#677285}
 nav a{margin-right:1rem}pre.failure{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8f0ef;padding:.5rem}
 """
 
@@ -168,6 +168,7 @@ def publish_site(url: str) -> Path:
             when=when,
             errors=[dict(i, where=where(i)) for i in own if i["severity"] == "error"],
             warnings=[dict(i, where=where(i)) for i in own if i["severity"] == "warning"],
+            refused=[dict(i, where=where(i)) for i in own if i["severity"] == "refused"],
             runs=[
                 dict(
                     r,
@@ -380,6 +381,10 @@ TEMPLATES = {
 {% if errors %}
 <h2 class="rejected">What to fix before sending the file again</h2>
 <ol class="fix">{% for i in errors %}<li>{% if i.where %}<b>{{ i.where }}</b>: {% endif %}{{ i.message }}</li>{% endfor %}</ol>
+{% endif %}
+{% if refused %}
+<h2 class="warning">Refused while the rest loaded: correct these and send the file again</h2>
+<ol class="fix">{% for i in refused %}<li>{% if i.where %}<b>{{ i.where }}</b>: {% endif %}{{ i.message }}</li>{% endfor %}</ol>
 {% endif %}
 {% if warnings %}
 <h2 class="warning">Warnings (the file was not refused for these; check them)</h2>

@@ -32,6 +32,10 @@ class TableSource:
     # an IATI file replaces whole programmes, in every programme table, whether or not it has rows for them.
     supersedes_by: tuple[str, ...] | None = None
     replaces_programmes: list[str] = field(default_factory=list)
+    # Parts of the file refused while the rest loads (IATI activities that fail the schema), each located: the
+    # same list on every table of the file.
+    refused: list[SubmissionError] = field(default_factory=list)
+    refused_count: int = 0  # how many parts were refused (the list stops at a readable length)
 
 
 def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]) -> pa.Table:

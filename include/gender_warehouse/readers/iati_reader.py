@@ -164,7 +164,9 @@ def schema_error(activity: Any, errors: list[Any]) -> SubmissionError:
 
 def read_iati(path: Path) -> list[TableSource]:
     """Every activity validated against the IATI 2.03 schema, one at a time, then mapped to the programme
-    tables. Any failure rejects the file: SubmissionErrors lists each failing activity (the first 50)."""
+    tables. An activity that fails the schema is refused with its identifier, lines and reasons (the first 50 are
+    listed) and the valid ones are read; a file that fails outside its activities, or has no valid activity, is
+    rejected whole (SubmissionErrors)."""
     schema = activities_schema()
     rows = {t.name: Rows(t) for t in (PROGRAMME_REGISTER, PROGRAMME_FUNDING, PROGRAMME_BENEFICIARIES)}
     notes: dict[str, list[str]] = defaultdict(list)
@@ -197,7 +199,7 @@ def read_iati(path: Path) -> list[TableSource]:
                 failed += 1
                 if len(errors) < ACTIVITIES_REPORTED:
                     errors.append(schema_error(child, own))
-        elif not failed and not file_errors:
+        else:  # valid: read, whatever its neighbours are (the IATI Datastore takes a file activity by activity)
             read_activity(child, rows, notes)
             programmes.append((child.findtext("iati-identifier") or "").strip())
     if root_line is not None and not found:
@@ -218,7 +220,9 @@ def read_iati(path: Path) -> list[TableSource]:
         errors.append(
             SubmissionError(f"and {failed - ACTIVITIES_REPORTED} more activities fail the IATI {IATI_VERSION} schema")
         )
-    if errors:
+    # The file itself wrong, or no activity valid: nothing to take. Otherwise the invalid activities are refused,
+    # each with its identifier, lines and reasons, and the valid ones load (the file is partially accepted).
+    if file_errors or (errors and not programmes):
         raise SubmissionErrors(errors)
     # An IATI file states each of its activities whole: its programmes' earlier rows are replaced in every table,
     # also in a table the file now has no rows for (results dropped, say).
@@ -232,6 +236,8 @@ def read_iati(path: Path) -> list[TableSource]:
             notes=notes[name],
             supersedes_by=("programme_id",),
             replaces_programmes=programmes,
+            refused=errors,
+            refused_count=failed,
         )
         for name, r in rows.items()
         if r.lines

@@ -45,9 +45,11 @@ alter table audit.submissions add constraint submissions_file_format_check
 -- error, so that it never waits unseen as 'received'; ingesting it again takes it up.
 alter table audit.submissions add column if not exists failed_at timestamptz;
 alter table audit.submissions add column if not exists failure text;
+-- An IATI file whose activities are checked one by one loads its valid ones: 'partially accepted', with the
+-- refused activities among its issues (severity 'refused').
 alter table audit.submissions drop constraint if exists submissions_status_check;
 alter table audit.submissions add constraint submissions_status_check
-    check (status in ('received', 'loaded', 'rejected', 'superseded', 'failed'));
+    check (status in ('received', 'loaded', 'partially accepted', 'rejected', 'superseded', 'failed'));
 comment on table audit.submissions is 'Every file submitted, by content hash, with its status and the times it changed.';
 
 -- One row per validation of one table of a submission against its Great Expectations suite.
@@ -86,6 +88,9 @@ create table if not exists audit.submission_issues (
 -- What the rows count: rows of a sheet or CSV file, or lines of an XML file.
 alter table audit.submission_issues add column if not exists row_noun text not null default 'row'
     check (row_noun in ('row', 'line'));
+alter table audit.submission_issues drop constraint if exists submission_issues_severity_check;
+alter table audit.submission_issues add constraint submission_issues_severity_check
+    check (severity in ('error', 'warning', 'refused'));
 comment on table audit.submission_issues is 'Errors and warnings found in a submission, each naming the sheet, rows and column.';
 
 -- One row per table loaded by a submission, written in the same transaction as the rows.
