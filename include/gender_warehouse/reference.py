@@ -80,11 +80,15 @@ def iati_org_ref(entity_code: str) -> str:
 
 @cache
 def entity_of_iati_ref() -> dict[str, str]:
-    """IATI organisation identifier → entity code; the bare CRS channel code (41114) is accepted too."""
+    """IATI organisation identifier → entity code; the bare CRS channel code (41114) and the other identifiers of
+    ref_organisation_identifiers are accepted too."""
     out = {}
     for entity, ref in entity_iati_refs().items():
         out[ref.upper()] = entity
         out[ref.upper().removeprefix("XM-DAC-")] = entity
+    # The other identifiers UN organisations publish under (41AAA, XM-OCHA-CBPF).
+    for row in read_seed("ref_organisation_identifiers"):
+        out[row["organisation_ref"].upper()] = row["entity_code"]
     return out
 
 

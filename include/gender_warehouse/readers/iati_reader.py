@@ -162,6 +162,24 @@ def schema_error(activity: Any, errors: list[Any]) -> SubmissionError:
     )
 
 
+def unknown_reporter(activity: Any) -> SubmissionError | None:
+    """An activity whose reporting organisation is not a UN entity the warehouse knows (by any identifier it
+    publishes under): where it is, its identifier, and what to add to take it."""
+    reporter = activity.find("reporting-org")
+    ref = (reporter.get("ref") or "").strip()
+    if ref.upper() in reference.entity_of_iati_ref():
+        return None
+    identifier = shortened((activity.findtext("iati-identifier") or "").strip()) or "(no iati-identifier)"
+    name = text_of(reporter)
+    return SubmissionError(
+        f"activity {identifier}: its reporting organisation {shortened(ref)!r}{f' ({name})' if name else ''} is "
+        "not a UN entity the warehouse knows. If it is one, add its identifier to dbt_project/seeds/ref_entities.csv "
+        "(iati_org_ref) or, for another identifier it publishes under, to ref_organisation_identifiers.csv",
+        row=reporter.sourceline,
+        row_noun="line",
+    )
+
+
 def read_iati(path: Path) -> list[TableSource]:
     """Every activity validated against the IATI 2.03 schema, one at a time, then mapped to the programme
     tables. An activity that fails the schema is refused with its identifier, lines and reasons (the first 50 are
@@ -199,6 +217,10 @@ def read_iati(path: Path) -> list[TableSource]:
                 failed += 1
                 if len(errors) < ACTIVITIES_REPORTED:
                     errors.append(schema_error(child, own))
+        elif (unknown := unknown_reporter(child)) is not None:
+            failed += 1
+            if len(errors) < ACTIVITIES_REPORTED:
+                errors.append(unknown)
         else:  # valid: read, whatever its neighbours are (the IATI Datastore takes a file activity by activity)
             read_activity(child, rows, notes)
             programmes.append((child.findtext("iati-identifier") or "").strip())
