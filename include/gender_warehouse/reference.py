@@ -53,6 +53,12 @@ def country_codes() -> tuple[str, ...]:
     return tuple(sorted(c.alpha_3 for c in pycountry.countries))
 
 
+def programme_country_codes() -> tuple[str, ...]:
+    """Where programmes may be: ISO 3166-1 alpha-3 codes, and the territories IATI's Country codelist has that ISO
+    3166 has no code for (XK Kosovo), under IATI's code (the seed ref_iati_territories)."""
+    return country_codes() + tuple(r["country_code"] for r in read_seed("ref_iati_territories"))
+
+
 def countries_seed_rows() -> list[dict[str, str]]:
     """The rows of the ref_countries seed, derived from pycountry (a test keeps the committed seed in step)."""
     import pycountry

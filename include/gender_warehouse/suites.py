@@ -418,9 +418,10 @@ def programme_register_suite() -> list[dict[str, Any]]:
         ),
         expectation(
             "expect_column_values_to_match_regex",
-            "countries is a list of ISO 3166-1 alpha-3 codes separated by ; (VNM;BGD;KHM)",
+            "countries is a list of ISO 3166-1 alpha-3 codes (or IATI's code of a territory ISO has none for: XK) "
+            "separated by ; (VNM;BGD;KHM)",
             column="countries",
-            regex=code_list_pattern(reference.country_codes()),
+            regex=code_list_pattern(reference.programme_country_codes()),
         ),
         expectation(
             "expect_column_values_to_match_regex",
@@ -448,7 +449,11 @@ def programme_beneficiaries_suite() -> list[dict[str, Any]]:
         *programme_identifier(),
         in_set("value_kind", VALUE_KINDS, "one of " + ", ".join(VALUE_KINDS)),
         in_set("sex", BENEFICIARY_SEX_CODES, "F, M, X (other), U (unknown) or TOTAL"),
-        in_set("country", reference.country_codes(), "an ISO 3166-1 alpha-3 country code (MWI, VNM, BIH)"),
+        in_set(
+            "country",
+            reference.programme_country_codes(),
+            "an ISO 3166-1 alpha-3 country code (MWI, VNM, BIH), or IATI's code of a territory ISO has none for (XK)",
+        ),
         in_set("beneficiary_unit", list(BENEFICIARY_UNITS), "one of " + ", ".join(BENEFICIARY_UNITS)),
         expectation(
             "expect_column_values_to_match_regex",

@@ -373,3 +373,17 @@ def test_real_un_pages_load_and_activities_of_other_publishers_are_refused_with_
     others = [str(i) for i in mixed.refused if "is not a UN entity the warehouse knows" in str(i)]
     assert others and all(o.startswith("line ") and "ref_entities.csv" in o for o in others)
     assert any("'XM-DAC-47015' (CGIAR)" in o for o in others)
+
+
+def test_a_territory_iati_lists_and_iso_does_not_loads_under_iatis_code(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    """Kosovo is XK on IATI's Country codelist and has no ISO 3166 code: an activity there loads, kept as XK."""
+    assert "XK" in reference.programme_country_codes() and "XK" not in reference.country_codes()
+    text = (SAMPLES / "programmes" / "malawi_peacebuilding_UN-WOMEN.xml").read_text(encoding="utf-8")
+    assert '<recipient-country code="MW"' in text
+    path = tmp_path / "kosovo_UN-WOMEN.xml"
+    path.write_text(text.replace('<recipient-country code="MW"', '<recipient-country code="XK"'), encoding="utf-8")
+    result = ingest(path, database_url)
+    assert result.status == "accepted", [str(i) for i in result.errors]
+    assert query(database_url, "select distinct countries from raw.programme_register") == [("XK",)]
