@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -54,6 +56,26 @@ class IngestResult:
         return [i for i in self.issues if i.severity == "refused"]
 
 
+def as_written(value: Any, row_noun: str = "row") -> str:
+    """A value found by a rule as the submitter wrote it: numbers without a trailing .0 or exponent, dates as
+    YYYY-MM-DD, several columns as "column value" pairs (a case's own row or line first), never a Python repr."""
+    if isinstance(value, dict):
+        where = f"{row_noun} {value['source_row']}: " if value.get("source_row") is not None else ""
+        return where + ", ".join(
+            f"{k} {as_written(v)}" for k, v in value.items() if k != "source_row" and v is not None
+        )
+    if isinstance(value, list | tuple):
+        return " / ".join(as_written(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return str(value).upper() if isinstance(value, bool) else "empty"
+    if isinstance(value, float | decimal.Decimal):
+        number = decimal.Decimal(str(value)).normalize()
+        return format(number, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def outcome_issue(outcome: Outcome, sheet: str | None, row_noun: str = "row") -> Issue:
     """A failed expectation as a sentence for the submitter: the rule, where it fails, and what was found."""
     config, result = outcome.config, outcome.result
@@ -63,18 +85,15 @@ def outcome_issue(outcome: Outcome, sheet: str | None, row_noun: str = "row") ->
     rows = [r["source_row"] for r in result.get("partial_unexpected_index_list", [])]
     if "unexpected_count" in result:
         count = result["unexpected_count"]
-        shown = [
-            " / ".join(map(str, v)) if isinstance(v, list) else str(v)
-            for v in result.get("partial_unexpected_list", [])
-        ]
+        shown = [as_written(v) for v in result.get("partial_unexpected_list", [])]
         found = ", ".join(canonical.abbreviated(v) for v in dict.fromkeys(shown))  # a 2,000-character title, cut
-        detail = f"{count} row(s) break this rule ({describe_rows(rows, count, noun=row_noun)})"
+        detail = f"{count} {row_noun}(s) break this rule ({describe_rows(rows, count, noun=row_noun)})"
         detail += f"; found {found}" if found else ""
     elif "details" in result:
         cases = result["details"]["unexpected_rows"]
-        detail = f"{result['observed_value']} case(s), e.g. {cases[0]}" if cases else "no detail"
+        detail = f"{result['observed_value']} case(s), e.g. {as_written(cases[0], row_noun)}" if cases else "no detail"
     else:
-        detail = f"found {result.get('observed_value')!r}"
+        detail = f"found {as_written(result.get('observed_value'))}"
     return Issue(
         stage="validate",
         severity="error" if outcome.severity == "critical" else "warning",

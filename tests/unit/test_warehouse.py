@@ -37,3 +37,19 @@ def test_urls_round_trip_and_never_show_a_password() -> None:
     url = url_from_parts("/run/pg sock", None, "post gres", "p@ss", "gwh", {"sslmode": "require", "junk": "x"})
     assert url == "postgresql://post%20gres:p%40ss@%2Frun%2Fpg%20sock/gwh?sslmode=require"
     assert redact_uri(url) == "postgresql://post%20gres:***@%2Frun%2Fpg%20sock/gwh?sslmode=require"
+
+
+def test_values_a_rule_found_are_shown_as_the_submitter_wrote_them() -> None:
+    """No Python reprs and no re-formatted numbers in a message: -78791 stays -78791, a case names its line."""
+    import datetime as dt
+    import decimal
+
+    from gender_warehouse.pipeline import as_written
+
+    assert as_written(-78791.0) == "-78791"
+    assert as_written(decimal.Decimal("-232867.390000")) == "-232867.39"
+    assert as_written(decimal.Decimal("1E+3")) == "1000"
+    assert as_written(dt.date(2024, 2, 29)) == "2024-02-29"
+    assert as_written(["P-4", "P-3"]) == "P-4 / P-3"
+    case = {"source_row": 78, "programme_id": "XM-DAC-41114-1", "amount": decimal.Decimal("5.500000"), "x": None}
+    assert as_written(case, "line") == "line 78: programme_id XM-DAC-41114-1, amount 5.5"
