@@ -189,20 +189,26 @@ def mask_secrets(text: str, url: str | None = None) -> str:
     return KEYWORD_PASSWORD.sub(lambda m: m.group("head") + "***", text)
 
 
+# The columns every raw table has besides its contract's: where each row came from (first), and supersession (last).
+RAW_COLUMNS = {
+    "submission_id": "bigint not null",
+    "source_sheet": "text",
+    "source_row": "bigint not null",
+    "superseded_by": "bigint",
+}
+
+
 def raw_table_ddl(table: Table) -> str:
     """The raw table of a submission table: its typed columns, where each row came from, and supersession."""
-    columns = ",\n    ".join(f"{c.name} {c.type.sql_type}" for c in table.columns)
+    own = [f"{name} {kind}" for name, kind in RAW_COLUMNS.items()]
+    columns = ",\n    ".join([*own[:-1], *(f"{c.name} {c.type.sql_type}" for c in table.columns), own[-1]])
     comment = f"{table.description} Superseded rows are kept, with superseded_by set.".replace("'", "''")
     added = "\n".join(
         f"alter table {table.raw_table} add column if not exists {c.name} {c.type.sql_type};" for c in table.columns
     )
     return f"""
 create table if not exists {table.raw_table} (
-    submission_id bigint not null,
-    source_sheet text,
-    source_row bigint not null,
-    {columns},
-    superseded_by bigint
+    {columns}
 );
 -- No foreign keys to audit.submissions: checking one per row would cost more than the COPY itself. Only the
 -- loader writes here, with the id it registered in the same transaction (tests check every row has its owner).
@@ -214,10 +220,6 @@ create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(
 comment on table {table.raw_table} is '{comment}';
 insert into audit.load_turns (table_name) values ('{table.name}') on conflict do nothing;
 """
-
-
-# The columns every raw table has besides its contract's.
-RAW_COLUMNS = {"submission_id": "bigint", "source_sheet": "text", "source_row": "bigint", "superseded_by": "bigint"}
 
 
 def schema_drift(conn: psycopg.Connection) -> list[str]:
@@ -236,7 +238,10 @@ def schema_drift(conn: psycopg.Connection) -> list[str]:
     for table in TABLES.values():
         if not any(t == table.name for t, _ in found):
             continue  # not made yet: the DDL makes it
-        wanted = {**RAW_COLUMNS, **{c.name: c.type.sql_type for c in table.columns}}
+        wanted = {
+            **{name: kind.removesuffix(" not null") for name, kind in RAW_COLUMNS.items()},
+            **{c.name: c.type.sql_type for c in table.columns},
+        }
         for (t, column), kind in sorted(found.items()):
             if t != table.name:
                 continue

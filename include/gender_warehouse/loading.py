@@ -201,7 +201,8 @@ def supersede_covered_periods(
 ) -> tuple[int, list[int]]:
     """Settle the overlaps a later, covering period decides: the covered period's rows give way to it. Returns
     how many rows of other submissions this one superseded, and every submission whose rows changed."""
-    start, end = map(sql.Identifier, table.exclusive_period or ("", ""))
+    assert table.exclusive_period is not None, f"{table.name} has no exclusive period"
+    start, end = map(sql.Identifier, table.exclusive_period)
     superseded, owners = 0, set()
     for o in overlaps:
         loser, winner, period = (

@@ -118,6 +118,14 @@ def transaction_types() -> dict[str, str]:
     return {r["transaction_type"]: r["transaction_type_name"] for r in read_seed("ref_iati_transaction_types")}
 
 
+@cache
+def incoming_transaction_types() -> frozenset[str]:
+    """The transaction types of money coming in from a funder (1, 11, 13: direction 'incoming' in the seed)."""
+    return frozenset(
+        r["transaction_type"] for r in read_seed("ref_iati_transaction_types") if r["direction"] == "incoming"
+    )
+
+
 def currency_codes() -> tuple[str, ...]:
     """ISO 4217 currency codes, from pycountry's copy of the standard."""
     import pycountry

@@ -35,7 +35,7 @@ READERS = (BI_READER, AUDITOR)
 # the loads and dbt wait on. Set on the roles (for their logins) and by db.connect (for SET ROLE sessions).
 READER_LIMITS = {"statement_timeout": "5min", "idle_in_transaction_session_timeout": "10min"}
 # What the loader may do to each table of its schemas; anything else (delete, truncate, trigger) it may not.
-LOADER_WRITES = {"raw": "select, insert, update", "audit": "select, insert, update"}
+LOADER_WRITES = "select, insert, update"  # on every table of raw and audit
 LOADER_DELETES = ("audit.submission_issues",)  # an ingest again after a failure states its issues anew
 # Large objects are writable by every role by default; the warehouse stores none.
 LARGE_OBJECT_FUNCTIONS = (
@@ -237,7 +237,7 @@ def statements(conn: psycopg.Connection, database: str) -> list[sql.Composable]:
         ]
 
     for schema in INGESTION_SCHEMAS:
-        out += grant(LOADER_WRITES[schema], schema, LOADER)
+        out += grant(LOADER_WRITES, schema, LOADER)
         out.append(
             sql.SQL("revoke create on schema {} from {}").format(
                 sql.Identifier(schema), sql.SQL(", ").join(map(sql.Identifier, ROLES))

@@ -28,6 +28,7 @@ import lxml.html
 import pytest
 
 from gender_warehouse import dashboard, pipeline, settings, site, validation, warehouse
+from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
 from tests.helpers import headcount_rows, write_csv
 
 pytestmark = pytest.mark.integration
@@ -52,51 +53,10 @@ NAME_PAYLOADS = [
     f"&lt;img src=x onerror={MARK}&gt;",
     f'"><svg onload="{MARK}">',
 ]
-REGISTER_HEADER = [
-    "programme_id",
-    "title",
-    "lead_entity",
-    "participating_org",
-    "participating_org_ref",
-    "role",
-    "countries",
-    "start_date",
-    "end_date",
-    "unct_gem",
-    "dac_gender_marker",
-    "sdg_targets",
-]
-BENEFICIARIES_HEADER = [
-    "programme_id",
-    "indicator_code",
-    "indicator_title",
-    "value_kind",
-    "period_start",
-    "period_end",
-    "country",
-    "subnational_area",
-    "beneficiary_unit",
-    "sex",
-    "age_group",
-    "value",
-]
-FUNDING_HEADER = [
-    "programme_id",
-    "record_kind",
-    "transaction_type",
-    "date",
-    "period_end",
-    "amount",
-    "currency",
-    "value_date",
-    "provider_org",
-    "provider_org_ref",
-    "provider_activity_id",
-    "receiver_org",
-    "receiver_org_ref",
-    "dac_gender_marker",
-    "unct_gem",
-]
+# The contracts' headers, in contract order (the rows below follow it).
+REGISTER_HEADER = list(PROGRAMME_REGISTER.column_names)
+BENEFICIARIES_HEADER = list(PROGRAMME_BENEFICIARIES.column_names)
+FUNDING_HEADER = list(PROGRAMME_FUNDING.column_names)
 
 
 def register_row(programme_id: str, title: str, org: str = "UNDP", role: str = "IMPLEMENTING") -> list[str]:

@@ -68,7 +68,6 @@ AGE_WORDS = {
 SEX_DIMENSIONS = {"sex", "gender"}
 AGE_DIMENSIONS = {"age", "age group", "age_group", "age-group"}
 MEASURE_UNIT, MEASURE_PERCENT = "1", "2"
-INCOMING = ("1", "11", "13")  # IATI transaction types: incoming funds, incoming commitment, incoming pledge
 
 
 @cache
@@ -396,9 +395,9 @@ def read_funding(
         if provider_element is not None:
             provider_activity = (provider_element.get("provider-activity-id") or "").strip() or None
         receiver, receiver_ref = organisation(transaction.find("receiver-org"))
-        if type_ in INCOMING and receiver is None:
+        if type_ in reference.incoming_transaction_types() and receiver is None:
             receiver, receiver_ref = reporter
-        if type_ not in INCOMING and provider is None:
+        if type_ not in reference.incoming_transaction_types() and provider is None:
             provider, provider_ref = reporter
         out.add(
             transaction.sourceline,
