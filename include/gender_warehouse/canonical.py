@@ -35,6 +35,7 @@ WHITESPACE = " \t\r\n\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u200
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 SAMPLE_ROWS = 5
 SHOWN_CHARACTERS = 40
+DECIMAL_PLACES = 6  # numeric(21, 6): a DECIMAL column's decimals
 ARROW_TYPES = {
     ColumnType.CODE: pa.string(),
     ColumnType.CODE_LIST: pa.string(),
@@ -42,7 +43,7 @@ ARROW_TYPES = {
     ColumnType.TEXT: pa.string(),
     ColumnType.DATE: pa.date32(),
     ColumnType.COUNT: pa.int32(),
-    ColumnType.DECIMAL: pa.decimal128(21, 6),
+    ColumnType.DECIMAL: pa.decimal128(21, DECIMAL_PLACES),
     ColumnType.BOOLEAN: pa.bool_(),
 }
 TRUE_WORDS = ["TRUE", "T", "YES", "Y", "1"]
@@ -50,7 +51,7 @@ FALSE_WORDS = ["FALSE", "F", "NO", "N", "0"]
 # The shapes a parse accepts, ASCII only ([0-9], never \d): each within what its Arrow cast and PostgreSQL take.
 COUNT_SHAPE = r"^[+-]?[0-9]{1,9}$"  # int32 and PostgreSQL integer hold every 9-digit number
 # numeric(21, 6), in every form of xsd:decimal (IATI's values): '.75', '5.', '+1.5', '-0'.
-DECIMAL_SHAPE = r"^[+-]?([0-9]{1,15}(\.[0-9]{0,6})?|\.[0-9]{1,6})$"
+DECIMAL_SHAPE = rf"^[+-]?([0-9]{{1,15}}(\.[0-9]{{0,{DECIMAL_PLACES}}})?|\.[0-9]{{1,{DECIMAL_PLACES}}})$"
 DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -247,21 +248,30 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str 
     cleaned = clean(text, table)
     typed = {"source_row": cleaned.column("source_row")}
     errors: list[SubmissionError] = []
+    columns: list[str] = []
     for column in table.columns:
         values = cleaned.column(column.name)
         parsed = parse_column(values, column.type)
         error = column_errors(values, parsed, cleaned, column, sheet, row_noun)
-        if error is not None:
+        if error is not None:  # the column is left empty: its rules are not checked again (typing told them)
             errors.append(error)
-            continue
+            columns.append(column.name)
+            parsed = pa.nulls(len(values), ARROW_TYPES[column.type])
         typed[column.name] = parsed
-    if errors:
-        raise TypeErrors(errors)
     schema = pa.schema(
         [pa.field("source_row", pa.int64())] + [pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns]
     )
-    return Canonical(table, pa.table(typed).cast(schema), sheet, row_noun)
+    rows = Canonical(table, pa.table(typed).cast(schema), sheet, row_noun)
+    if errors:
+        raise TypeErrors(errors, rows, columns)
+    return rows
 
 
 class TypeErrors(SubmissionErrors):
-    """Columns with values that do not parse, one error per column."""
+    """Columns with values that do not parse, one error per column; with the rows typed as far as they go (null
+    where a value does not parse), so that the other rules can still be checked and every problem told at once."""
+
+    def __init__(self, errors: list[SubmissionError], partial: Canonical, columns: list[str]) -> None:
+        super().__init__(errors)
+        self.partial = partial
+        self.columns = columns

@@ -212,7 +212,7 @@ HR_EVENTS = Table(
 # Programme submissions (design §4). The IATI 2.03 code of each participating-organisation role and transaction
 # type is kept beside the name, so that IATI files and CSV files say the same thing.
 ORGANISATION_ROLES = {"1": "FUNDING", "2": "ACCOUNTABLE", "3": "EXTENDING", "4": "IMPLEMENTING"}
-RECORD_KINDS = ("BUDGET", "TRANSACTION")
+RECORD_KINDS = ("BUDGET", "PLANNED_DISBURSEMENT", "TRANSACTION")
 VALUE_KINDS = ("BASELINE", "TARGET", "ACTUAL")
 BENEFICIARY_SEX_CODES = (*SEX_CODES, "TOTAL")
 BENEFICIARY_UNITS = {
@@ -291,6 +291,21 @@ PROGRAMME_REGISTER = Table(
             "SDG targets the programme contributes to, separated by ; (5.5;8.3).",
             required=False,
         ),
+        Column(
+            "regions",
+            ColumnType.CODE_LIST,
+            "Recipient regions, codes of IATI's Region codelist (the OECD DAC regions) separated by ; (289;798), for "
+            "a programme given by region rather than by country.",
+            required=False,
+        ),
+        Column(
+            "publisher_policy_markers",
+            ColumnType.TEXT,
+            "The lead entity's own policy markers (IATI policy-marker vocabulary 99, its gender marker say), as it "
+            "publishes them: each as code, significance and name, separated by ; (GM2a significance 2: IOM Gender "
+            "Marker). Kept beside the DAC marker, not mapped onto it.",
+            required=False,
+        ),
     ),
     key=("programme_id", "participating_org", "role"),
     supersedes_by=("programme_id",),
@@ -353,7 +368,12 @@ PROGRAMME_FUNDING = Table(
     "the currency it was made in, with the date its value was fixed.",
     columns=(
         Column("programme_id", ColumnType.IDENTIFIER, "The programme (identifier from the programme register)."),
-        Column("record_kind", ColumnType.CODE, "BUDGET (planned) or TRANSACTION (money that moved or was committed)."),
+        Column(
+            "record_kind",
+            ColumnType.CODE,
+            "BUDGET (planned), PLANNED_DISBURSEMENT (money planned to be paid out in a future period: forward-looking "
+            "funding) or TRANSACTION (money that moved or was committed).",
+        ),
         Column(
             "transaction_type",
             ColumnType.CODE,
@@ -362,8 +382,14 @@ PROGRAMME_FUNDING = Table(
             "ref_iati_transaction_types).",
             required=False,
         ),
-        Column("date", ColumnType.DATE, "The transaction's date, or the first day of the budget's period."),
-        Column("period_end", ColumnType.DATE, "Last day of a budget's period.", required=False),
+        Column(
+            "date",
+            ColumnType.DATE,
+            "The transaction's date, or the first day of the budget's or planned disbursement's period.",
+        ),
+        Column(
+            "period_end", ColumnType.DATE, "Last day of a budget's or planned disbursement's period.", required=False
+        ),
         Column("amount", ColumnType.DECIMAL, "The amount, in the currency given (negative for a reversal)."),
         Column("currency", ColumnType.CODE, "ISO 4217 currency code of the amount (USD, EUR, SEK)."),
         Column("value_date", ColumnType.DATE, "The date at which the amount's value is fixed, for conversion."),

@@ -208,6 +208,13 @@ def write_results(result: IngestResult) -> None:
         result.result_files.append(validation.store_result(suite_result))
 
 
+def columns_of(outcome: Outcome) -> set[str]:
+    """The columns a rule reads (as its kwargs name them)."""
+    kwargs = outcome.config["kwargs"]
+    named = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"), *kwargs.get("column_list", [])]
+    return {c for c in named if c}
+
+
 def read_issue(exc: SubmissionError) -> Issue:
     return Issue(
         "read", "error", exc.message, sheet=exc.sheet, column=exc.column, rows=exc.rows or None, row_noun=exc.row_noun
@@ -236,6 +243,9 @@ def load_submission(
         with conn.transaction():  # savepoint: everything here is undone on rejection
             typed: list[Canonical] = []
             read_errors: list[SubmissionError] = []
+            # Columns whose values do not parse: told once, by typing; the rows go on to every other rule with
+            # those values empty, so that one run tells every problem of the file (not one stage at a time).
+            untyped: dict[str, set[str]] = {}
             notes = [
                 Issue("read", "warning", note, sheet=s.sheet, row_noun=s.row_noun) for s in sources for note in s.notes
             ]
@@ -247,8 +257,8 @@ def load_submission(
                         typed.append(canonical.to_canonical(text, source.table, source.sheet, source.row_noun))
                     except canonical.TypeErrors as exc:
                         read_errors += exc.errors
-            if read_errors:
-                raise Rejected([read_issue(e) for e in read_errors] + notes)
+                        typed.append(exc.partial)
+                        untyped[source.table.name] = set(exc.columns)
             # A workbook (a template, say) may keep sheets it has nothing for: with rows elsewhere, they are skipped.
             empty = [t for t in typed if t.row_count == 0]
             if empty and len(empty) < len(typed):
@@ -258,7 +268,7 @@ def load_submission(
                     Issue("read", "warning", f"the sheet has no rows: nothing loaded for {t.table.name}", sheet=t.sheet)
                     for t in empty
                 ]
-            result.issues += notes
+            result.issues = [read_issue(e) for e in read_errors] + result.issues + notes
             # Parts the reader refused while the rest loads (IATI activities that fail the schema).
             refused = sources[0].refused if sources else []
             result.issues += [
@@ -292,10 +302,10 @@ def load_submission(
                     )
                 validations.append(suite_result)
                 result.issues += [
-                    outcome_issue(o, rows.sheet, rows.row_noun) for o in suite_result.errors + suite_result.warnings
+                    outcome_issue(o, rows.sheet, rows.row_noun)
+                    for o in suite_result.errors + suite_result.warnings
+                    if not untyped.get(name, set()) & columns_of(o)
                 ]
-            if result.errors:
-                raise Rejected(result.issues)
             # Events of a period count once: an overlap no later, covering period settles is refused.
             for rows in typed:
                 found = loading.period_overlaps(conn, rows.table, submission_id)

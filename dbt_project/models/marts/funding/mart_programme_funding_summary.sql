@@ -1,4 +1,5 @@
-{#- Each programme's money in US dollars by stage, as IATI names its transaction types: budgeted, pledged to it
+{#- Each programme's money in US dollars by stage, as IATI names its transaction types: budgeted, planned for
+    disbursement (forward-looking, IATI planned-disbursement), pledged to it
     (13 incoming pledge), committed to it (11 incoming commitment), received (1 incoming funds), committed (2
     outgoing commitment), disbursed (3) and spent (4 expenditure), each net of reversals (negative values, shown apart as reversed_usd), with disbursement and expenditure against commitments and receipts
     against pledges. Money handed on inside the programme is counted once; a pooled fund's transfer into it is the
@@ -19,10 +20,11 @@ unconverted as (
         select
             programme_id,
             currency_code || ' ' || to_char(sum(amount), 'FM999,999,999,999,990.00') || ' '
-                || coalesce(funding_stage, 'budgeted') as amounts
+                || coalesce(funding_stage, case record_kind when 'BUDGET' then 'budgeted' else 'planned for disbursement' end)
+                as amounts
         from funding
         where conversion_status = 'NO_RATE'
-        group by programme_id, currency_code, funding_stage
+        group by programme_id, currency_code, funding_stage, record_kind
     ) as by_currency
     group by programme_id
 ),
@@ -42,6 +44,7 @@ by_programme as (
     select
         programme_id,
         {{ usd_total("record_kind = 'BUDGET'") }} as budget_usd,
+        {{ usd_total("record_kind = 'PLANNED_DISBURSEMENT'") }} as planned_disbursement_usd,
         {{ usd_total("transaction_type = '13'") }} as pledged_usd,
         {{ usd_total("transaction_type = '11'") }} as committed_incoming_usd,
         {{ usd_total("transaction_type = '1'") }} as received_usd,
@@ -49,7 +52,7 @@ by_programme as (
         {{ usd_total("transaction_type = '3'") }} as disbursed_usd,
         {{ usd_total("transaction_type = '4'") }} as spent_usd,
         -- Reversals and corrections are negative values: the stages above are net of them; this is their total.
-        coalesce(-sum(usd_amount) filter (where usd_amount < 0), 0) as reversed_usd,
+        coalesce(-sum(usd_amount) filter (where record_kind = 'TRANSACTION' and usd_amount < 0), 0) as reversed_usd,
         count(*) filter (where conversion_status = 'NO_RATE') as records_without_rate,
         string_agg(distinct currency_code, ', ' order by currency_code) as currencies
     from funding
@@ -62,6 +65,7 @@ final as (
         p.programme_title::text as programme_title,
         p.lead_entity_code::text as lead_entity_code,
         b.budget_usd::numeric(21, 2) as budget_usd,
+        b.planned_disbursement_usd::numeric(21, 2) as planned_disbursement_usd,
         b.pledged_usd::numeric(21, 2) as pledged_usd,
         b.committed_incoming_usd::numeric(21, 2) as committed_incoming_usd,
         b.received_usd::numeric(21, 2) as received_usd,

@@ -18,7 +18,9 @@ renamed as (
         end_date,
         unct_gem,
         dac_gender_marker,
-        sdg_targets
+        sdg_targets,
+        regions as region_codes,
+        publisher_policy_markers
     from source
     where superseded_by is null
 ),
