@@ -141,8 +141,8 @@ RULES = [
     (
         "beneficiaries",
         lambda rows: [r.update(period_start="2021-01-01", period_end="2021-12-31") for r in rows],
-        "error",
-        "within the programme's period",
+        "warning",
+        "wholly outside the programme's period",
     ),
     ("beneficiaries", set_first(period_start="2027-01-01", period_end="2027-12-31"), "error", "has started"),
     ("beneficiaries", set_first(value="30"), "warning", "add up to more than the TOTAL row"),
