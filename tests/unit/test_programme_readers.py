@@ -92,8 +92,9 @@ EXTERNAL = """<?xml version="1.0"?>
         ("<iati-activities version='2.03'><iati-activity>", "not well-formed XML"),
         ("<iati-organisations version='2.03'/>", "expected <iati-activities>"),
         ("<iati-activities version='2.01'/>", "declares IATI version '2.01'"),
+        ("<iati-activities/>", "declares no IATI version; this warehouse reads IATI 2.03"),
     ],
-    ids=["entity-expansion", "external-entity", "truncated", "organisation-file", "older-version"],
+    ids=["entity-expansion", "external-entity", "truncated", "organisation-file", "older-version", "no-version"],
 )
 def test_hostile_and_foreign_xml_is_refused_safely(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path, text)

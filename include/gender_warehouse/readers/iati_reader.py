@@ -147,8 +147,9 @@ def check_root(root: Any) -> None:
         )
     version = root.get("version")
     if version != IATI_VERSION:
+        declared = "no IATI version" if version is None else f"IATI version '{shortened(version, 40)}'"
         raise SubmissionError(
-            f"the file declares IATI version {version!r}; this warehouse reads IATI {IATI_VERSION} activity files",
+            f"the file declares {declared}; this warehouse reads IATI {IATI_VERSION} activity files",
             row=root.sourceline,
             row_noun="line",
         )
