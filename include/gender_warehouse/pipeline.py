@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -208,11 +209,14 @@ def write_results(result: IngestResult) -> None:
         result.result_files.append(validation.store_result(suite_result))
 
 
-def columns_of(outcome: Outcome) -> set[str]:
-    """The columns a rule reads (as its kwargs name them)."""
+def reads_untyped(outcome: Outcome, own: set[str], anywhere: set[str]) -> bool:
+    """Whether a rule reads a column whose values did not type (left empty, so the rule would only echo typing):
+    a column of its own table that its kwargs name, or, for a SQL rule (which may read the file's other tables),
+    a column of any table of the file that its query names."""
     kwargs = outcome.config["kwargs"]
-    named = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"), *kwargs.get("column_list", [])]
-    return {c for c in named if c}
+    named = {kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"), *kwargs.get("column_list", [])}
+    query = kwargs.get("unexpected_rows_query") or ""
+    return bool(own & named) or any(re.search(rf"\b{re.escape(c)}\b", query) for c in anywhere)
 
 
 def read_issue(exc: SubmissionError) -> Issue:
@@ -304,7 +308,7 @@ def load_submission(
                 result.issues += [
                     outcome_issue(o, rows.sheet, rows.row_noun)
                     for o in suite_result.errors + suite_result.warnings
-                    if not untyped.get(name, set()) & columns_of(o)
+                    if not reads_untyped(o, untyped.get(name, set()), set().union(*untyped.values()))
                 ]
             # Events of a period count once: an overlap no later, covering period settles is refused.
             for rows in typed:
