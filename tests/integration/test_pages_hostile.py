@@ -60,7 +60,8 @@ FUNDING_HEADER = list(PROGRAMME_FUNDING.column_names)
 
 
 def register_row(programme_id: str, title: str, org: str = "UNDP", role: str = "IMPLEMENTING") -> list[str]:
-    return [programme_id, title, "UNDP", org, "", role, "NPL", "2023-01-01", "2024-12-31", "2", "", "5.1;5.5"]
+    row = [programme_id, title, "UNDP", org, "", role, "NPL", "2023-01-01", "2024-12-31", "2", "", "5.1;5.5"]
+    return row + [""] * (len(REGISTER_HEADER) - len(row))  # the optional columns after them, empty
 
 
 # --- what a written page may hold ------------------------------------------------------------------------------
