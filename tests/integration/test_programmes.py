@@ -374,6 +374,13 @@ def test_real_un_pages_load_and_activities_of_other_publishers_are_refused_with_
     others = [str(i) for i in mixed.refused if "is not a UN entity the warehouse knows" in str(i)]
     assert others and all(o.startswith("line ") and "ref_entities.csv" in o for o in others)
     assert any("'XM-DAC-47015' (CGIAR)" in o for o in others)
+    # UNESCO writes the DAC gender marker's code as 01: read as the marker it is.
+    [(marked,)] = query(
+        database_url,
+        "select count(distinct programme_id) from raw.programme_register"
+        " where lead_entity = 'UNESCO' and dac_gender_marker is not null",
+    )
+    assert marked >= 30
 
 
 def test_a_territory_iati_lists_and_iso_does_not_loads_under_iatis_code(

@@ -362,8 +362,9 @@ def activity_date(activity: Any, *types: str) -> str | None:
 
 
 def gender_marker(activity: Any) -> str | None:
+    """The significance of the DAC gender equality marker (vocabulary 1, code 1; some publishers write 01)."""
     for marker in activity.iterfind("policy-marker"):
-        if marker.get("vocabulary", "1") == "1" and marker.get("code") == "1":
+        if (marker.get("vocabulary") or "1").strip() == "1" and (marker.get("code") or "").strip().lstrip("0") == "1":
             return marker.get("significance")
     return None
 

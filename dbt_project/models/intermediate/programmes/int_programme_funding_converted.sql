@@ -5,7 +5,7 @@
     rate, its source and its month stay beside the result. Without a rate for that currency and month the USD
     amount is null and conversion_status is NO_RATE: never dropped, never converted at 1.
 
-    Passed on: an incoming transaction (direction 'incoming' in ref_iati_transaction_types: 1, 11, 13) whose provider received an incoming transaction of the same
+    Passed on: an incoming transaction (direction 'incoming' in ref_iati_transaction_types: 1, 11, 13) from another organisation than its receiver (an entity's own contribution to itself is never passed on) whose provider received an incoming transaction of the same
     type for the same programme from someone else (a lead entity handing on a donor's money), or for the programme
     the provider names as the money's origin (IATI provider-activity-id), or whose provider is a UN pooled fund that the warehouse records receiving money of that type in any programme
     (the fund's own activity, with the donors' contributions). The money is counted once, where it entered.
@@ -108,7 +108,10 @@ converted as (
             when keyed.currency_code = 'USD' then keyed.amount
             else round(keyed.amount / rates.units_per_usd, 2)
         end as usd_amount,
-        keyed.record_kind = 'TRANSACTION' and keyed.transaction_type in (select transaction_type from incoming_types) as is_incoming,
+        -- Money an organisation records giving itself (UNDP's own core resources committed to its project) is its
+        -- own contribution, never money passed on, whoever else gave to the same programme.
+        keyed.record_kind = 'TRANSACTION' and keyed.transaction_type in (select transaction_type from incoming_types)
+            and keyed.provider_key is distinct from keyed.receiver_key as is_incoming_from_another,
         -- Did the provider receive this money from someone else, in this programme or in the programme it names
         -- as the money's origin? null: no; true: in this programme; false: only in the named one.
         (
@@ -154,8 +157,8 @@ final as (
         converted.receiver_org_ref,
         converted.receiver_entity_code,
         converted.receiver_key,
-        converted.is_incoming and coalesce(converted.handed_on_within, false) as is_passed_on_within_programme,
-        converted.is_incoming and (
+        converted.is_incoming_from_another and coalesce(converted.handed_on_within, false) as is_passed_on_within_programme,
+        converted.is_incoming_from_another and (
             converted.handed_on_within is not null
             or converted.provider_is_pooled_fund and exists (
                 select 1 from pooled_fund_receipts as r
