@@ -49,7 +49,8 @@ from gender_warehouse.readers import Rows, TableSource
 
 IATI_VERSION = "2.03"
 REASONS_PER_ACTIVITY = 5
-ACTIVITIES_REPORTED = 50
+# Each refused activity is in the audit trail (the command shows the first few); past this many, a file is counted.
+ACTIVITIES_REPORTED = 1_000
 
 SEX_WORDS = {
     "F": {"F", "FEMALE", "FEMALES", "WOMAN", "WOMEN", "GIRL", "GIRLS"},
@@ -188,8 +189,8 @@ def unknown_reporter(activity: Any) -> SubmissionError | None:
 
 def read_iati(path: Path) -> list[TableSource]:
     """Every activity validated against the IATI 2.03 schema, one at a time, then mapped to the programme
-    tables. An activity that fails the schema is refused with its identifier, lines and reasons (the first 50 are
-    listed) and the valid ones are read; a file that fails outside its activities, or has no valid activity, is
+    tables. An activity that fails the schema is refused with its identifier, lines and reasons (the first 1,000
+    are listed) and the valid ones are read; a file that fails outside its activities, or has no valid activity, is
     rejected whole (SubmissionErrors)."""
     schema = activities_schema()
     rows = {t.name: Rows(t) for t in (PROGRAMME_REGISTER, PROGRAMME_FUNDING, PROGRAMME_BENEFICIARIES)}
