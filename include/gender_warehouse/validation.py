@@ -424,15 +424,18 @@ def store_result(result: SuiteResult) -> Path:
 
 
 def quiet_gx() -> None:
-    for name in ("great_expectations", "great_expectations._docs_decorators"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    """GX logs about 200 INFO lines as it is imported ("Skipping registering function ..."): a user sees only the
+    project's own lines, and GX's warnings. Set before any import of GX, which is why it runs on import here."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+quiet_gx()
 
 
 def private_gx_context(root: Path) -> Any:
     """A GX context of this run alone: the suites it needs, its results and its Data Docs site all under `root`
     (a private temporary folder), so GX never writes where another process reads."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import DataContextConfig
 
@@ -739,7 +742,6 @@ def validate_with_gx(
     SQL-only expectations (unexpected_rows_expectation) are left out: GX runs them only on SQL data sources.
     `expectations` runs these instead of the table's suite.
     """
-    quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

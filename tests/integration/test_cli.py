@@ -61,3 +61,26 @@ def test_a_rejected_file_gets_a_data_docs_page(
     assert page.relative_to(project / "reports" / "data_docs" / "validations").with_suffix("") == result.relative_to(
         project / "reports" / "validations"
     ).with_suffix("")
+
+
+@pytest.mark.slow
+def test_verbose_output_holds_the_projects_lines_and_no_great_expectations_chatter(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    """`gwh -v ingest` with its Data Docs page: the project's own INFO lines, none of the ~200 that Great
+    Expectations logs as it is imported."""
+    import subprocess
+    import sys
+
+    path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
+    done = subprocess.run(
+        [sys.executable, "-m", "gender_warehouse.cli", "--database-url", database_url, "-v", "ingest", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = (done.stdout + done.stderr).splitlines()
+    assert any(line.startswith("INFO gender_warehouse.pipeline: validate hr_headcount") for line in lines), lines
+    assert "Data Docs:" in done.stdout
+    assert not [line for line in lines if "great_expectations" in line], lines
