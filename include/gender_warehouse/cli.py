@@ -49,7 +49,14 @@ def parser() -> argparse.ArgumentParser:
         help="the table a CSV file holds, when its name does not say: " + ", ".join(TABLES),
     )
     ingest.add_argument("--submitted-by", help="who sent the files (an entity code or a person)")
-    ingest.add_argument("--no-docs", action="store_true", help="skip building Data Docs pages (build them later)")
+    ingest.add_argument(
+        "--no-docs", action="store_true", help="skip the reports and Data Docs pages (`gwh docs` builds them later)"
+    )
+    ingest.add_argument(
+        "--wait-for-docs",
+        action="store_true",
+        help="build the Data Docs pages before returning (by default a background `gwh docs` writes them)",
+    )
 
     validate = sub.add_parser("validate", help="validate files without loading or recording anything")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -250,11 +257,41 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
         results.append(result)
         failed |= result.status == "failed"
     if not args.no_docs:
-        build_docs([f for r in results for f in r.result_files])
         from gender_warehouse import site
 
-        console.print(f"Reports: {escape(str(site.publish_site(url)))}")
+        # The readable report of each file at once; the Data Docs pages (5-10 s, most of it importing Great
+        # Expectations) by a background `gwh docs` unless asked to wait, which then links them from the report.
+        console.print(f"Reports: {escape(str(site.publish_site(url, only=[r.submission_id for r in results])))}")
+        pages = [f for r in results for f in r.result_files]
+        if args.wait_for_docs:
+            build_docs(pages)
+            site.publish_site(url, only=[r.submission_id for r in results])
+        elif pages:
+            docs_in_background(url)
     return 1 if failed or any(r.status in ("rejected", "partially accepted") for r in results) else 0
+
+
+def docs_in_background(url: str) -> None:
+    """Start `gwh docs` in its own session, logging to a file, and say where its pages will be."""
+    import subprocess
+
+    from gender_warehouse.validation import data_docs_folder
+
+    log = settings.data_dir() / "logs" / f"docs-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        subprocess.Popen(  # the URL goes by the environment, never on a command line others can read
+            [sys.executable, "-m", "gender_warehouse.cli", "docs"],
+            env={**os.environ, "GWH_DATABASE_URL": url},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    console.print(
+        f"Data Docs: {escape(str(data_docs_folder() / 'index.html'))} (being written in the background, in about 10 s; "
+        f"log: {escape(str(log))}; `gwh docs` writes them now)"
+    )
 
 
 def build_docs(files: list[Path]) -> None:
@@ -630,7 +667,11 @@ def cmd_docs(args: argparse.Namespace, url: str) -> int:
     kept = [p for p in stored if args.clean is False or p not in unrecorded]
     wanted = [p for p in kept if args.all or not data_docs_page(p).exists()]
     build_docs(wanted)
-    if not wanted:
+    if wanted:  # the submissions' reports link the pages that now exist
+        from gender_warehouse import site
+
+        site.publish_site(url)
+    else:
         console.print("Data Docs are up to date")
     return 0
 

@@ -110,16 +110,26 @@ def when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
-def submission_rows(url: str) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]], dict[int, list]]:
+def submission_rows(
+    url: str, only: set[int] | None = None
+) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]], dict[int, list]]:
+    """Every submission (the index lists them all), with the issues and validation runs of those in `only`
+    (all when None)."""
     from psycopg.rows import dict_row
 
+    chosen = "true" if only is None else "submission_id = any(%(only)s)"
+    params = {"only": sorted(only or ())}
     with db.connect(url, role=AUDITOR) as conn, conn.cursor(row_factory=dict_row) as cur:
         submissions = cur.execute("select * from audit.submissions order by submission_id").fetchall()
         issues: dict[int, list[dict[str, Any]]] = {}
-        for i in cur.execute("select * from audit.submission_issues order by submission_id, issue_no").fetchall():
+        for i in cur.execute(
+            f"select * from audit.submission_issues where {chosen} order by submission_id, issue_no", params
+        ).fetchall():
             issues.setdefault(i["submission_id"], []).append(i)
         runs: dict[int, list[dict[str, Any]]] = {}
-        for r in cur.execute("select * from audit.validation_runs order by validation_run_id").fetchall():
+        for r in cur.execute(
+            f"select * from audit.validation_runs where {chosen} order by validation_run_id", params
+        ).fetchall():
             runs.setdefault(r["submission_id"], []).append(r)
     return submissions, issues, runs
 
@@ -150,17 +160,21 @@ def rule_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 PAGE_POLICY = policy(styles=[STYLE])  # the site's pages: their one style block, no script
 
 
-def publish_site(url: str) -> Path:
-    """Write reports/submissions/submission-<id>.html for every submission and reports/index.html.
+def publish_site(url: str, only: list[int | None] | None = None) -> Path:
+    """Write reports/submissions/submission-<id>.html for every submission (or for those of `only`, the pages a
+    run changed) and reports/index.html.
 
     Every value is escaped (Jinja's autoescape: file names, submitters, messages, sample values are text, never
     markup), every page carries its Content-Security-Policy, and each is written whole (temporary file, rename)."""
     reports = settings.reports_dir()
     folder = reports / "submissions"
     env = environment()
-    submissions, issues, runs = submission_rows(url)
+    wanted = None if only is None else {sid for sid in only if sid is not None}
+    submissions, issues, runs = submission_rows(url, wanted)
     for s in submissions:
         sid = s["submission_id"]
+        if wanted is not None and sid not in wanted:
+            continue
         own = issues.get(sid, [])
         page = env.get_template("submission.html").render(
             head=head(f"Submission {sid}: {s['file_name']}", PAGE_POLICY),

@@ -500,6 +500,10 @@ def for_rendering(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def data_docs_folder() -> Path:
+    return settings.reports_dir() / "data_docs"
+
+
 def build_data_docs(result_files: list[Path]) -> Path | None:
     """Render the Data Docs pages of these stored results (GX's own renderer) and publish them. Returns the index.
 
@@ -508,7 +512,7 @@ def build_data_docs(result_files: list[Path]) -> Path | None:
     reader nor a parallel run ever meets half a page."""
     if not result_files:
         return None
-    folder = settings.reports_dir() / "data_docs"
+    folder = data_docs_folder()
     private = Path(tempfile.mkdtemp(prefix="gwh-data-docs-"))
     try:
         site = render_data_docs(result_files, private)
@@ -731,7 +735,7 @@ def index_page(folder: Path) -> str:
 def data_docs_page(result_file: Path) -> Path:
     """The Data Docs page of one stored result (same relative layout as the results store)."""
     relative = result_file.relative_to(settings.reports_dir() / "validations").with_suffix(".html")
-    return settings.reports_dir() / "data_docs" / "validations" / relative
+    return data_docs_folder() / "validations" / relative
 
 
 def validate_with_gx(

@@ -199,7 +199,7 @@ def publish_reports(url: str) -> dict[str, str]:
     docs = publish_docs(url)
     stored = sorted((settings.reports_dir() / "validations").rglob("*.json"))
     missing = [p for p in stored if not validation.data_docs_page(p).exists()]
-    data_docs = validation.build_data_docs(missing) or settings.reports_dir() / "data_docs" / "index.html"
+    data_docs = validation.build_data_docs(missing) or validation.data_docs_folder() / "index.html"
     from gender_warehouse import dashboard, site
 
     dashboard.publish_dashboard(url)

@@ -50,10 +50,19 @@ def test_validate_reports_without_recording(
 def test_a_rejected_file_gets_a_data_docs_page(
     project: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The readable report at once; the Data Docs page from a background `gwh docs`, which then links it."""
+    import time
+
     bad = SAMPLES / "rejected" / "hr_headcount_unknown_entity.csv"
     assert main(["--database-url", database_url, "ingest", str(bad)]) == 1
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
+    assert "being written in the background" in out
+    report = project / "reports" / "submissions" / "submission-1.html"
+    assert "UNXYZ" in report.read_text()
     page = Path(out.split("full report: ")[1].split()[0])
+    deadline = time.monotonic() + 120
+    while not (page.exists() and "data_docs/validations" in report.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.5)
     html = page.read_text()
     assert "hr_headcount_suite" in html and "UNXYZ" in html
     assert (project / "reports" / "data_docs" / "index.html").exists()
@@ -67,14 +76,25 @@ def test_a_rejected_file_gets_a_data_docs_page(
 def test_verbose_output_holds_the_projects_lines_and_no_great_expectations_chatter(
     project: Path, database_url: str, tmp_path: Path
 ) -> None:
-    """`gwh -v ingest` with its Data Docs page: the project's own INFO lines, none of the ~200 that Great
+    """`gwh -v ingest --wait-for-docs`, its Data Docs page built in the process: the project's own INFO lines, none of the ~200 that Great
     Expectations logs as it is imported."""
     import subprocess
     import sys
 
     path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
     done = subprocess.run(
-        [sys.executable, "-m", "gender_warehouse.cli", "--database-url", database_url, "-v", "ingest", str(path)],
+        # --wait-for-docs: Great Expectations imported in this process
+        [
+            sys.executable,
+            "-m",
+            "gender_warehouse.cli",
+            "--database-url",
+            database_url,
+            "-v",
+            "ingest",
+            str(path),
+            "--wait-for-docs",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
