@@ -1,10 +1,11 @@
-"""Ingest benchmark: `gwh ingest` of a 1,000,000-row hr_headcount CSV against `psql \\copy` of the same rows.
+"""Ingest benchmark: `gwh ingest` of a 1,000,000-row hr_headcount CSV against the physical limit, `psql \\copy`.
 
 Both run on the same database in the same run: the server at GWH_DATABASE_URL, else 127.0.0.1:5432, else the
-embedded one. `\\copy` goes into a table made LIKE raw.hr_headcount INCLUDING ALL (same columns, types and
-indexes). The ingest is the whole command in a fresh process (register, archive, read, every rule of the suite
-on every row, load, audit), measured with its peak memory. Then the time to accept a 1,000-row file, start to
-finish, again as a fresh `gwh ingest` process.
+embedded one. The limit is `\\copy` of the same file into a table of the same nine columns and types with no
+index; `\\copy` into a table made LIKE raw.hr_headcount INCLUDING ALL (its indexes) is shown beside it. The
+ingest is the default command as a user runs it, in a fresh process: register, archive, read, every rule of the
+suite on every row, load, audit, supersession, the submission's readable report (its Data Docs pages are handed to
+a background `gwh docs`, waited for before the next run). Then a 1,000-row file, the same way.
 
     python benchmarks/ingest_benchmark.py [--rows 1000000] [--repeat 3]
 """
@@ -94,17 +95,34 @@ def psql_binary() -> str:
     return str(Path(pgserver.POSTGRES_BIN_PATH) / "psql")
 
 
-def time_copy(url: str, path: Path) -> float:
+def time_copy(url: str, path: Path, indexed: bool) -> float:
+    """`psql \\copy` of the file into a fresh table: the contract's columns and types alone (the limit), or LIKE
+    raw.hr_headcount INCLUDING ALL (its indexes too)."""
+    columns = ", ".join(HR_HEADCOUNT.column_names)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("drop table if exists public.bench_copy")
-        conn.execute("create table public.bench_copy (like raw.hr_headcount including all)")
-        conn.execute("alter table public.bench_copy alter submission_id set default 0, alter source_row set default 0")
-        conn.execute("alter table public.bench_copy drop constraint if exists bench_copy_submission_id_fkey")
-    columns = ", ".join(HR_HEADCOUNT.column_names)
+        if indexed:
+            conn.execute("create table public.bench_copy (like raw.hr_headcount including all)")
+            conn.execute(
+                "alter table public.bench_copy alter submission_id set default 0, alter source_row set default 0"
+            )
+        else:
+            typed = ", ".join(f"{c.name} {c.type.sql_type}" for c in HR_HEADCOUNT.columns)
+            conn.execute(f"create table public.bench_copy ({typed})")
     command = f"\\copy public.bench_copy ({columns}) from '{path}' with (format csv, header true)"
     started = time.perf_counter()
     subprocess.run([psql_binary(), url, "-q", "-v", "ON_ERROR_STOP=1", "-c", command], check=True)
     return time.perf_counter() - started
+
+
+def wait_for_background_docs(timeout: float = 300) -> None:
+    """The background `gwh docs` a default ingest started: waited for, so it does not share the next run's CPU."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = subprocess.run(["pgrep", "-f", "gender_warehouse.cli docs"], capture_output=True, check=False)
+        if running.returncode != 0:
+            return
+        time.sleep(0.2)
 
 
 def time_ingest(url: str, path: Path, *extra: str) -> tuple[float, float, str]:
@@ -115,6 +133,7 @@ def time_ingest(url: str, path: Path, *extra: str) -> tuple[float, float, str]:
         [str(BIN / "gwh"), "ingest", str(path), *extra], env=env, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - started
+    wait_for_background_docs()
     shutil.rmtree(env["GWH_DATA_DIR"], ignore_errors=True)
     if done.returncode != 0:
         raise SystemExit(f"gwh ingest failed:\n{done.stdout}\n{done.stderr}")
@@ -134,38 +153,36 @@ def main() -> None:
     admin = admin_url()
     print(f"file: {big.name}, {args.rows:,} rows, {big.stat().st_size / 1e6:.1f} MB; database: {db.redact(admin)}")
 
-    copies, ingests, peaks, smalls, smalls_docs = [], [], [], [], []
+    limits, indexed, ingests, peaks, smalls = [], [], [], [], []
+    output = ""
     for _ in range(args.repeat):
         name, url = fresh_database(admin)
         try:
-            copies.append(time_copy(url, big))
-            seconds, peak, output = time_ingest(url, big, "--no-docs")
+            limits.append(time_copy(url, big, indexed=False))
+            indexed.append(time_copy(url, big, indexed=True))
+            seconds, peak, output = time_ingest(url, big)
             ingests.append(seconds)
             peaks.append(peak)
         finally:
             drop_database(admin, name)
         name, url = fresh_database(admin)
         try:
-            smalls.append(time_ingest(url, small, "--no-docs")[0])
+            smalls.append(time_ingest(url, small)[0])
         finally:
             drop_database(admin, name)
-        name, url = fresh_database(admin)
-        try:
-            smalls_docs.append(time_ingest(url, small)[0])
-        finally:
-            drop_database(admin, name)
-    print(f"ingest output: {output}")
-    copy_s, ingest_s = statistics.median(copies), statistics.median(ingests)
-    print(
-        f"psql \\copy            {copy_s:6.2f} s   (median of {args.repeat}: {', '.join(f'{c:.2f}' for c in copies)})"
-    )
-    print(
-        f"gwh ingest            {ingest_s:6.2f} s   (median of {args.repeat}: {', '.join(f'{c:.2f}' for c in ingests)})"
-    )
-    print(f"ratio                 {ingest_s / copy_s:6.2f} x   (target 5x, ambition 3x)")
-    print(f"ingest peak memory    {max(peaks):6.0f} MiB (target < 1024)")
-    print(f"1,000-row file        {statistics.median(smalls):6.2f} s   accepted, start to finish (target < 5 s)")
-    print(f"1,000-row file + docs {statistics.median(smalls_docs):6.2f} s   with its Data Docs page built")
+    print(f"ingest output: {output.splitlines()[0] if output else ''}")
+
+    def row(what: str, values: list[float], note: str = "") -> None:
+        runs = ", ".join(f"{v:.2f}" for v in values)
+        print(f"{what:<44} {statistics.median(values):7.2f} s  (median of {len(values)}: {runs}){note}")
+
+    limit = statistics.median(limits)
+    row("psql \\copy, 9 columns, no index (the limit)", limits)
+    row("psql \\copy, LIKE raw.hr_headcount INCLUDING ALL", indexed)
+    row("gwh ingest, default, fresh process", ingests)
+    print(f"{'ratio to the limit':<44} {statistics.median(ingests) / limit:7.2f} x  (target <= 3x, moonshot 2x)")
+    print(f"{'ingest peak memory':<44} {max(peaks):7.0f} MiB (target <= 1024)")
+    row("1,000-row file, default, with its report", smalls, "  (target <= 2 s)")
 
 
 if __name__ == "__main__":

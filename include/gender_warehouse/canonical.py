@@ -36,6 +36,7 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 SAMPLE_ROWS = 5
 SHOWN_CHARACTERS = 40
 DECIMAL_PLACES = 6  # numeric(21, 6): a DECIMAL column's decimals
+DISTINCT_FROM_ROWS = 10_000  # a column of this many rows or more is checked on its distinct values when few
 ARROW_TYPES = {
     ColumnType.CODE: pa.string(),
     ColumnType.CODE_LIST: pa.string(),
@@ -77,14 +78,15 @@ def clean(text: pa.Table, table: Table) -> pa.Table:
     """Trim every value, upper-case codes, turn empty cells into nulls, drop rows with no value at all."""
     columns = {}
     for column in table.columns:
-        values = pc.utf8_trim(text.column(column.name), characters=WHITESPACE)
+        checked = Checked.of(text.column(column.name))
+        values = pc.utf8_trim(checked.values, characters=WHITESPACE)
         if column.type in (ColumnType.CODE, ColumnType.CODE_LIST):
             values = pc.utf8_upper(values)
         if column.type is ColumnType.CODE_LIST:
             # 'vnm, bgd ;KHM;' is VNM;BGD;KHM: one separator, no spaces, none at the ends.
             values = pc.replace_substring_regex(values, r"\s*[;,]\s*", ";")
             values = pc.utf8_trim(values, characters=";")
-        columns[column.name] = null_if_empty(values)
+        columns[column.name] = checked.spread(null_if_empty(values))
     cleaned = pa.table({"source_row": text.column("source_row"), **columns})
     blank = None
     for name in table.column_names:
@@ -209,6 +211,31 @@ def refusal(
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The values a column's checks run on: its distinct values when they are few (a date column of a million rows
+    holds a handful), each result then spread back over the rows by their indices; else every value."""
+
+    values: pa.ChunkedArray
+    indices: pa.Array | None = None
+
+    @classmethod
+    def of(cls, values: pa.ChunkedArray) -> Checked:
+        if len(values) < DISTINCT_FROM_ROWS:
+            return cls(values)
+        encoded = pc.dictionary_encode(values.combine_chunks())  # one dictionary for the whole column
+        if len(encoded.dictionary) > len(values) // 4:
+            return cls(values)
+        return cls(pa.chunked_array([encoded.dictionary], values.type), encoded.indices)
+
+    def spread(self, result: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        """A result over the checked values, as one value per row (null where the row's value is null)."""
+        if self.indices is None:
+            return result
+        whole = result.combine_chunks() if isinstance(result, pa.ChunkedArray) else result
+        return pa.chunked_array([whole.take(self.indices)], whole.type)
+
+
 def column_errors(
     values: pa.ChunkedArray,
     parsed: pa.ChunkedArray,
@@ -216,25 +243,27 @@ def column_errors(
     column: Column,
     sheet: str | None,
     row_noun: str,
+    checked: Checked | None = None,
 ) -> SubmissionError | None:
     """The first rule of a column its values break: control characters, then length, then the type's parse."""
     where = {"cleaned": cleaned, "column": column, "sheet": sheet, "row_noun": row_noun}
+    checked = checked or Checked(values)
     # NUL and other control characters are binary data, not text: PostgreSQL cannot even store a NUL.
-    control = pc.match_substring_regex(values, CONTROL_CHARACTERS)
+    control = pc.match_substring_regex(checked.values, CONTROL_CHARACTERS)
     if pc.any(control).as_py():
         return refusal(
             "hold control characters (such as NUL), which text never does: is this a binary file saved as text?",
-            control,
+            checked.spread(control),
             values,
             **where,
         )
     if column.max_length is not None:
-        lengths = pc.utf8_length(values)
+        lengths = pc.utf8_length(checked.values)
         longest = pc.max(lengths).as_py()
         if longest is not None and longest > column.max_length:
             return refusal(
                 f"are longer than the {column.max_length:,} characters {column.name} may hold",
-                pc.greater(lengths, column.max_length),
+                checked.spread(pc.greater(lengths, column.max_length)),
                 values,
                 **where,
             )
@@ -251,8 +280,9 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str 
     columns: list[str] = []
     for column in table.columns:
         values = cleaned.column(column.name)
-        parsed = parse_column(values, column.type)
-        error = column_errors(values, parsed, cleaned, column, sheet, row_noun)
+        checked = Checked.of(values)
+        parsed = checked.spread(parse_column(checked.values, column.type))
+        error = column_errors(values, parsed, cleaned, column, sheet, row_noun, checked)
         if error is not None:  # the column is left empty: its rules are not checked again (typing told them)
             errors.append(error)
             columns.append(column.name)

@@ -350,6 +350,38 @@ def test_any_row_of_any_table_is_typed_or_refused_with_named_errors(name: str, d
     assert result.row_count <= 1
 
 
+@settings(PROPERTY, max_examples=100)
+@given(st.sampled_from(sorted(TABLES)), st.data())
+def test_typing_by_distinct_values_is_typing_every_value(name: str, data: Any) -> None:
+    """A large column is checked on its distinct values and the results spread over the rows (canonical.Checked):
+    rows of random text, repeated, type to the same values, or fail with the same errors and rows, either way."""
+    table = TABLES[name]
+    rows = data.draw(
+        st.lists(
+            st.fixed_dictionaries({c.name: st.one_of(st.none(), STRINGS[c.type]) for c in table.columns}),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    repeated = [rows[i % len(rows)] for i in range(40)]
+    text = pa.table(
+        {
+            "source_row": pa.array(range(2, 42), pa.int64()),
+            **{c.name: pa.array([r[c.name] for r in repeated], pa.string()) for c in table.columns},
+        }
+    )
+
+    def outcome(distinct_from: int) -> Any:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(canonical, "DISTINCT_FROM_ROWS", distinct_from)
+            try:
+                return to_canonical(text, table, sheet=None).rows
+            except TypeErrors as exc:
+                return [(e.column, e.rows, e.message) for e in exc.errors]
+
+    assert outcome(1) == outcome(10**9)
+
+
 # --- long values from each reader: a located SubmissionError, never an internal error ------------------------
 
 
