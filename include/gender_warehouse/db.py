@@ -219,7 +219,19 @@ create index if not exists {table.name}_submission on {table.raw_table} using br
 create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(table.supersedes_by)});
 comment on table {table.raw_table} is '{comment}';
 insert into audit.load_turns (table_name) values ('{table.name}') on conflict do nothing;
+-- A warehouse made before audit.raw_slices: its slices, once (the check is one probe once they are there).
+insert into audit.raw_slices (table_name, slice, submission_id)
+select distinct '{table.name}', {slice_text(table)}, submission_id from {table.raw_table}
+where not exists (select from audit.raw_slices where table_name = '{table.name}')
+on conflict do nothing;
 """
+
+
+def slice_text(table: Table, alias: str = "") -> str:
+    """The SQL of a row's slice as audit.raw_slices keeps it: its supersedes_by values as a JSON array (dates in ISO
+    form whatever the session's DateStyle)."""
+    prefix = f"{alias}." if alias else ""
+    return "jsonb_build_array(" + ", ".join(f"{prefix}{key}" for key in table.supersedes_by) + ")::text"
 
 
 def schema_drift(conn: psycopg.Connection) -> list[str]:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg import sql
 
-from gender_warehouse import settings
+from gender_warehouse import db, settings
 from gender_warehouse.canonical import Canonical
 from gender_warehouse.contracts import Table
 
@@ -60,8 +60,43 @@ def batch_view(conn: psycopg.Connection, table: Table, submission_id: int) -> sq
     return view
 
 
+def record_slices(conn: psycopg.Connection, table: Table, submission_id: int, rows: Canonical | None) -> None:
+    """This submission's slices into audit.raw_slices: from its typed rows' distinct key values when given (a
+    million rows hold a few hundred slices), else from its rows in raw."""
+    keys = sql.SQL(", ").join(map(sql.Identifier, table.supersedes_by))
+    if rows is None:
+        source = sql.SQL("select distinct {keys} from {raw} where submission_id = {sid}").format(
+            keys=keys, raw=sql.SQL(table.raw_table), sid=sql.Literal(submission_id)
+        )
+        params: list[Any] = []
+    else:
+        distinct = rows.rows.select(list(table.supersedes_by)).group_by(list(table.supersedes_by)).aggregate([])
+        types = {c.name: c.type.sql_type for c in table.columns}
+        source = sql.SQL("select * from unnest({arrays}) as d ({keys})").format(
+            arrays=sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(types[k])) for k in table.supersedes_by),
+            keys=keys,
+        )
+        params = [distinct.column(k).to_pylist() for k in table.supersedes_by]
+    conn.execute(
+        sql.SQL(
+            "insert into audit.raw_slices (table_name, slice, submission_id)"
+            " select {name}, {slice}, {sid} from ({source}) as s on conflict do nothing"
+        ).format(
+            name=sql.Literal(table.name),
+            slice=sql.SQL(db.slice_text(table)),
+            sid=sql.Literal(submission_id),
+            source=source,
+        ),
+        params,
+    )
+
+
 def supersede(
-    conn: psycopg.Connection, table: Table, submission_id: int, keys: tuple[str, ...] | None = None
+    conn: psycopg.Connection,
+    table: Table,
+    submission_id: int,
+    keys: tuple[str, ...] | None = None,
+    rows: Canonical | None = None,
 ) -> tuple[int, list[int]]:
     """Settle which version of each slice this submission touches is current: the one submitted last.
 
@@ -72,7 +107,12 @@ def supersede(
     """
     # Loads of one table take turns here: each settles the slices with every committed version in view.
     lock_table(conn, table)
-    slice_by = keys or table.supersedes_by
+    record_slices(conn, table, submission_id, rows)
+    if keys is None or tuple(keys) == table.supersedes_by:
+        return supersede_by_slices(conn, table, submission_id)
+    # Slices other than the contract's (an IATI file states each activity whole: its slice is the programme):
+    # settled over the rows of those slices.
+    slice_by = keys
     keys_sql = sql.SQL(", ").join(map(sql.Identifier, slice_by))
     row_keys = sql.SQL(", ").join(sql.SQL("r.{}").format(sql.Identifier(k)) for k in slice_by)
     winner_keys = sql.SQL(", ").join(sql.SQL("w.{}").format(sql.Identifier(k)) for k in slice_by)
@@ -99,6 +139,47 @@ def supersede(
     row = conn.execute(query).fetchone()
     assert row is not None
     return int(row[0]), list(row[1])
+
+
+def supersede_by_slices(conn: psycopg.Connection, table: Table, submission_id: int) -> tuple[int, list[int]]:
+    """supersede() over audit.raw_slices: the versions of each slice this submission touches and the one submitted
+    last, found there; then only the rows of the versions that lost, submission by submission (each one's rows lie
+    together: the BRIN index on submission_id finds them), get the winner. The winner's own rows are current
+    already: it was the latest before, or it is this submission, whose rows have just landed."""
+    losers = conn.execute(
+        sql.SQL(
+            "with mine as (select slice from audit.raw_slices where table_name = {name} and submission_id = {sid}),"
+            " versions as ("
+            "  select v.slice, v.submission_id, s.submitted_at from audit.raw_slices as v"
+            "  join mine using (slice) join audit.submissions as s using (submission_id)"
+            "  where v.table_name = {name}),"
+            " winners as ("
+            "  select distinct on (slice) slice, submission_id as winner from versions"
+            "  order by slice, submitted_at desc, submission_id desc)"
+            " select v.submission_id, w.winner, array_agg(v.slice order by v.slice)"
+            " from versions as v join winners as w using (slice) where v.submission_id <> w.winner"
+            " group by v.submission_id, w.winner order by v.submission_id, w.winner"
+        ).format(name=sql.Literal(table.name), sid=sql.Literal(submission_id))
+    ).fetchall()
+    superseded, owners = 0, set()
+    for loser, winner, slices in losers:
+        changed = conn.execute(
+            sql.SQL(
+                "update {raw} set superseded_by = {winner} where submission_id = {loser}"
+                " and {slice} = any({slices}) and superseded_by is distinct from {winner}"
+            ).format(
+                raw=sql.SQL(table.raw_table),
+                winner=sql.Literal(winner),
+                loser=sql.Literal(loser),
+                slice=sql.SQL(db.slice_text(table)),
+                slices=sql.Literal(slices),
+            )
+        ).rowcount
+        if changed:
+            owners.add(loser)
+            if winner == submission_id:
+                superseded += changed
+    return superseded, sorted(owners)
 
 
 def lock_table(conn: psycopg.Connection, table: Table) -> None:

@@ -128,7 +128,8 @@ def ingest_file(
     """
     path = Path(path)
     try:
-        taken = register.take(path)
+        with timed("hash and archive"):
+            taken = register.take(path)
     except register.TooLarge as exc:
         return IngestResult(path, "rejected", issues=[Issue("register", "error", exc.message)])
     with db.connect(url, autocommit=True, role=roles.LOADER) as conn, register.readable_copy(taken, path.name) as copy:
@@ -167,7 +168,8 @@ def ingest_file(
             return failed(conn, url, path, sub.submission_id, exc)
     # Result files are written once the load has committed: a run killed before that leaves none behind, and
     # `gwh docs` writes any that a kill after the commit left unwritten, from the audit trail.
-    write_results(result)
+    with timed("write results"):
+        write_results(result)
     return result
 
 
@@ -353,8 +355,12 @@ def load_submission(
         )
         return result
     superseded_from: set[int] = set()
+    loaded = {rows.table.name: rows for rows in typed}
     for source in sources:
-        count, owners = loading.supersede(conn, source.table, submission_id, source.supersedes_by)
+        with timed(f"supersede {source.table.name}"):
+            count, owners = loading.supersede(
+                conn, source.table, submission_id, source.supersedes_by, loaded[source.table.name]
+            )
         superseded_from.update(owners)
         if covered.get(source.table.name):
             more, owners = loading.supersede_covered_periods(

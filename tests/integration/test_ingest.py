@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import openpyxl
+import psycopg
 import pytest
 
 from gender_warehouse import audit, landing, loading, pipeline, register
@@ -65,6 +66,35 @@ def test_the_same_file_twice_changes_nothing(project: Path, database_url: str, t
     assert again.status == "unchanged" and again.previous_status == "loaded"
     assert (raw_rows(database_url), query(database_url, "select * from audit.submissions")) == before
     assert query(database_url, "select count(*) from audit.loads") == [(1,)]
+
+
+def test_slices_are_kept_whatever_the_date_style_and_found_again_in_a_warehouse_made_before_them(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    """Which submission holds which slice (audit.raw_slices) is written in one form whatever the session's
+    DateStyle, and a warehouse made before the table gets its slices from raw once: a later version then
+    supersedes the earlier rows as ever."""
+    from gender_warehouse import db
+
+    first = ingest(write_csv(tmp_path / "a" / "hr_headcount.csv", headcount_rows(women=40)), database_url)
+    assert query(database_url, "select slice from audit.raw_slices") == [('["IAEA", "2024-12-31"]',)]
+    with psycopg.connect(database_url, autocommit=True) as conn:  # as the warehouse was before: no slices kept
+        conn.execute("delete from audit.raw_slices")
+        conn.execute("comment on schema audit is 'gender_warehouse an earlier version'")
+    db.ensure_schema(database_url)
+    assert query(database_url, "select slice, submission_id from audit.raw_slices") == [
+        ('["IAEA", "2024-12-31"]', first.submission_id)
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PGDATESTYLE", "SQL, DMY")  # libpq sets the loader's session DateStyle from it
+        revised = ingest(write_csv(tmp_path / "b" / "hr_headcount.csv", headcount_rows(women=45)), database_url)
+    assert revised.status == "accepted"
+    assert query(database_url, "select count(*) from audit.raw_slices") == [(2,)]
+    assert query(
+        database_url,
+        "select distinct superseded_by from raw.hr_headcount where submission_id = %s",
+        (first.submission_id,),
+    ) == [(revised.submission_id,)]
 
 
 def test_a_resubmission_supersedes_the_earlier_rows(project: Path, database_url: str, tmp_path: Path) -> None:

@@ -142,6 +142,18 @@ create table if not exists audit.load_turns (
 );
 comment on table audit.load_turns is 'One row per raw table: a load holds its table''s row while it settles which versions are current.';
 
+-- Which submission holds rows of which slice of a raw table (the values of the table's supersedes_by columns, as
+-- the text of a JSON array): the versions a load compares to settle which one is current, found here rather than by
+-- reading every row of the slices (a million for a large file). Rows land in raw and never leave, so neither do
+-- these.
+create table if not exists audit.raw_slices (
+    table_name      text not null,
+    slice           text not null,
+    submission_id   bigint not null,
+    primary key (table_name, slice, submission_id)
+);
+comment on table audit.raw_slices is 'Which submission holds rows of which slice of each raw table (its supersedes_by values): the versions compared to settle which is current.';
+
 -- dbt writes these as the transformer once `gwh db roles` has made it: the right to insert, and no more; the
 -- turns are the loader's alone (the owner's default privileges let the readers of audit read new tables).
 do $$
