@@ -216,7 +216,16 @@ create table if not exists {table.raw_table} (
 -- A column the contract gained after the table was made (create table if not exists leaves the table as it is).
 {added}
 create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
-create index if not exists {table.name}_slices on {table.raw_table} ({", ".join(table.supersedes_by)});
+-- The slices index of the method the contract names (an index of the other method, from before, is dropped).
+do $$
+begin
+    if exists (select from pg_indexes where schemaname = 'raw' and indexname = '{table.name}_slices'
+               and indexdef not ilike '% using {table.slices_index} %') then
+        drop index raw.{table.name}_slices;
+    end if;
+end
+$$;
+create index if not exists {table.name}_slices on {table.raw_table} using {table.slices_index} ({", ".join(table.supersedes_by)});
 comment on table {table.raw_table} is '{comment}';
 insert into audit.load_turns (table_name) values ('{table.name}') on conflict do nothing;
 -- A warehouse made before audit.raw_slices: its slices, once (the check is one probe once they are there).

@@ -172,15 +172,18 @@ def common_codes(table: Table) -> list[dict[str, Any]]:
     ]
 
 
-# Compared with the entity's latest earlier snapshot 6 to 18 months before; {batch} is the submitted table.
+# Compared with the entity's latest earlier snapshot 6 to 18 months before; {batch} is the submitted table. The
+# totals are made once (materialized): the batch has no statistics yet, and a planner that guessed one row would
+# otherwise rescan raw for every slice of a large file.
 HEADCOUNT_SWING_QUERY = """
 with batch_totals as (
     select entity_code, snapshot_date, sum(headcount) as staff from {batch} group by entity_code, snapshot_date
 ),
-known_totals as (
+known_totals as materialized (
     select entity_code, snapshot_date, sum(headcount) as staff
     from raw.hr_headcount
     where superseded_by is null
+      and entity_code in (select entity_code from batch_totals)
       and (entity_code, snapshot_date) not in (select entity_code, snapshot_date from batch_totals)
     group by entity_code, snapshot_date
     union all

@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from gender_warehouse import db
+from gender_warehouse.contracts import TABLES
 
 pytestmark = pytest.mark.integration
 
@@ -31,3 +32,22 @@ def test_a_raw_table_that_drifted_from_its_contract_is_an_error_with_the_migrati
     db.ensure_schema(database_url)
     with psycopg.connect(database_url) as conn:
         assert conn.execute("select obj_description('audit'::regnamespace)").fetchone() != ("an older version",)
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_each_raw_table_finds_its_slices_by_the_index_its_contract_names(database_url: str, name: str) -> None:
+    """The slices index is of the method the contract names (BRIN for the large HR loads, btree for programme
+    rules' probes); a warehouse made with the other method gets the named one at its next schema update."""
+    table = TABLES[name]
+    assert table.slices_index in ("btree", "brin")
+    method = "select am.amname from pg_class as c join pg_am as am on am.oid = c.relam where c.oid = %s::regclass"
+    index = f"raw.{name}_slices"
+    other = "brin" if table.slices_index == "btree" else "btree"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        assert conn.execute(method, (index,)).fetchone() == (table.slices_index,)
+        conn.execute(f"drop index {index}")
+        conn.execute(f"create index {name}_slices on raw.{name} using {other} ({', '.join(table.supersedes_by)})")
+        conn.execute("comment on schema audit is 'an older version'")
+    db.ensure_schema(database_url)
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute(method, (index,)).fetchone() == (table.slices_index,)
