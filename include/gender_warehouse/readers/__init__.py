@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gender_warehouse.canonical import abbreviated
 from gender_warehouse.contracts import TABLES, Table, normalize_name
@@ -47,6 +48,13 @@ def text_table(table: Table, source_rows: pa.Array, columns: dict[str, pa.Array]
             **{c: columns[c] if c in columns else pa.nulls(n, pa.string()) for c in table.column_names},
         }
     )
+
+
+def row_numbers(first: int, count: int) -> pa.Array:
+    """first, first + 1, ... as int64, made in Arrow (a million from a Python range take half a second)."""
+    if count == 0:
+        return pa.array([], pa.int64())
+    return pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), count)), first - 1)
 
 
 class Rows:

@@ -20,6 +20,7 @@ from gender_warehouse.readers import (
     hpc_needs,
     map_header,
     reject_foreign_format,
+    row_numbers,
     split_fields,
     text_table,
 )
@@ -96,7 +97,7 @@ def read_rows(path: Path, table: Table, columns: list[str], delimiter: str) -> p
         raise locate_problem(path, delimiter, table, columns, exc) from None
     # Row numbers as a spreadsheet shows them: the header is row 1. (Blank lines are skipped by the reader
     # and counted here only when they come before data, which is rare; a value spanning lines counts once.)
-    source_rows = pa.array(range(2, rows.num_rows + 2), pa.int64())
+    source_rows = row_numbers(2, rows.num_rows)
     return text_table(table, source_rows, {c: rows.column(c) for c in columns})
 
 
