@@ -165,6 +165,22 @@ def condition_mask(rows: pa.Table, cond: dict[str, Any] | None) -> pa.ChunkedArr
     raise UnsupportedExpectation(f"row_condition of type {kind!r}")
 
 
+def key_codes(rows: pa.Table, columns: list[str]) -> pa.Array | None:
+    """Each row's values of these columns as one integer, from each column's dictionary codes (a null is a value
+    of its own, as in keyed_text), when the codes of all of them fit in 62 bits; else None. Counting integers is
+    several times faster than joining and hashing a text key per row."""
+    codes, size = None, 1
+    for name in columns:
+        encoded = pc.dictionary_encode(rows.column(name).combine_chunks(), null_encoding="encode")
+        width = max(len(encoded.dictionary), 1)
+        if size * width >= 1 << 62:
+            return None
+        indices = pc.cast(encoded.indices, pa.int64())
+        codes = indices if codes is None else pc.add(pc.multiply(codes, width), indices)
+        size *= width
+    return codes
+
+
 def keyed_text(rows: pa.Table, columns: list[str]) -> pa.ChunkedArray:
     """The columns joined into one text per row (nulls marked), to hash pairs and compound keys."""
     parts = [pc.fill_null(pc.cast(rows.column(c), pa.string()), NULL_MARK) for c in columns]
@@ -349,12 +365,15 @@ def evaluate(
         ok = set(observed) == expected if k.get("exact_match", True) else expected <= set(observed)
         return Outcome(e, ok, {"observed_value": observed})
     if t == "expect_compound_columns_to_be_unique":
+        every_row = pa.repeat(pa.scalar(True), rows.num_rows)
+        no_row = pa.repeat(pa.scalar(False), rows.num_rows)
+        codes = key_codes(rows, k["column_list"])
+        if codes is not None and len(pc.unique(codes)) == rows.num_rows:  # every key once: nothing to show
+            return map_outcome(e, rows, MapCheck(every_row, no_row, no_row, pa.nulls(rows.num_rows)))
         keys = keyed_text(rows, k["column_list"])
         counts = pc.value_counts(keys)
         repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
         duplicate = pc.is_in(keys, value_set=repeated)
-        every_row = pa.repeat(pa.scalar(True), rows.num_rows)
-        no_row = pa.repeat(pa.scalar(False), rows.num_rows)
         return map_outcome(e, rows, MapCheck(every_row, no_row, duplicate, keys), key_columns=k["column_list"])
     if t == "unexpected_rows_expectation":
         query = sql.SQL(k["unexpected_rows_query"].replace("{batch}", "{batch_relation}")).format(batch_relation=batch)

@@ -467,3 +467,35 @@ def test_an_iati_value_too_long_is_refused_with_its_line_and_column(tmp_path: Pa
             errors += exc.errors
     assert errors and all(e.column == "title" and e.row_noun == "line" and e.rows for e in errors)
     assert "2,000 characters title may hold" in errors[0].message
+
+
+@settings(PROPERTY, max_examples=100)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(["A", "B", "a", ""])),
+            st.one_of(st.none(), st.integers(min_value=-2, max_value=2)),
+            st.one_of(st.none(), st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 1, 3))),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_a_compound_key_is_one_integer_equal_exactly_when_the_values_are(rows: list[tuple[Any, ...]]) -> None:
+    """validation.key_codes, behind the unique-key rule: two rows get the same code exactly when their values of
+    the key columns are the same, a null being equal to a null (as the text key the rule falls back to has it)."""
+    from gender_warehouse import validation
+
+    table = pa.table(
+        {
+            "a": pa.array([r[0] for r in rows], pa.string()),
+            "b": pa.array([r[1] for r in rows], pa.int32()),
+            "c": pa.array([r[2] for r in rows], pa.date32()),
+        }
+    )
+    codes = validation.key_codes(table, ["a", "b", "c"])
+    assert codes is not None
+    values = codes.to_pylist()
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            assert (values[i] == values[j]) == (rows[i] == rows[j]), (rows[i], rows[j])
