@@ -148,17 +148,17 @@ def supersede_by_slices(conn: psycopg.Connection, table: Table, submission_id: i
     already: it was the latest before, or it is this submission, whose rows have just landed."""
     losers = conn.execute(
         sql.SQL(
-            "with mine as (select slice from audit.raw_slices where table_name = {name} and submission_id = {sid}),"
-            " versions as ("
-            "  select v.slice, v.submission_id, s.submitted_at from audit.raw_slices as v"
-            "  join mine using (slice) join audit.submissions as s using (submission_id)"
-            "  where v.table_name = {name}),"
-            " winners as ("
-            "  select distinct on (slice) slice, submission_id as winner from versions"
-            "  order by slice, submitted_at desc, submission_id desc)"
-            " select v.submission_id, w.winner, array_agg(v.slice order by v.slice)"
-            " from versions as v join winners as w using (slice) where v.submission_id <> w.winner"
-            " group by v.submission_id, w.winner order by v.submission_id, w.winner"
+            # One pass, a window over each slice's versions: no join of the versions with themselves, which a
+            # planner without statistics on the new rows would run as a nested loop (10,000 slices: 20 s).
+            "with versions as ("
+            "  select v.slice, v.submission_id, first_value(v.submission_id) over ("
+            "   partition by v.slice order by s.submitted_at desc, v.submission_id desc) as winner"
+            "  from audit.raw_slices as mine"
+            "  join audit.raw_slices as v on v.table_name = mine.table_name and v.slice = mine.slice"
+            "  join audit.submissions as s on s.submission_id = v.submission_id"
+            "  where mine.table_name = {name} and mine.submission_id = {sid})"
+            " select submission_id, winner, array_agg(slice order by slice) from versions"
+            " where submission_id <> winner group by submission_id, winner order by submission_id, winner"
         ).format(name=sql.Literal(table.name), sid=sql.Literal(submission_id))
     ).fetchall()
     superseded, owners = 0, set()

@@ -65,11 +65,12 @@ class Rows:
         self.table = table
         self.lines: list[int] = []
         self.values: dict[str, list[str | None]] = {c: [] for c in table.column_names}
+        self.columns = list(self.values.items())  # (name, its list), made once: add runs for every row
 
     def add(self, line: int, **values: str | None) -> None:
         self.lines.append(line)
-        for column in self.table.column_names:
-            self.values[column].append(values.get(column))
+        for column, found in self.columns:
+            found.append(values.get(column))
 
     def arrow(self) -> pa.Table:
         return text_table(
