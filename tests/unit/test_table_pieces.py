@@ -69,3 +69,9 @@ def test_every_funding_model_says_which_record_kinds_and_transaction_types_it_co
     summary = funding["mart_programme_funding_summary"]
     for code in summary["config"]["meta"]["counts"]["transaction_types"]:
         assert f"transaction_type = '{code}'" in summary["raw_code"], code
+
+
+def test_every_dbt_unit_test_name_fits_a_postgresql_relation_name(manifest: dict[str, Any]) -> None:
+    """dbt runs a unit test as a relation of its name: past PostgreSQL's 63 characters it fails only when run."""
+    names = [n["name"] for n in manifest["unit_tests"].values()]
+    assert names and not [n for n in names if len(n) > 63]
