@@ -23,6 +23,7 @@ the command runs on.
 from __future__ import annotations
 
 import os
+import time
 
 import psycopg
 from psycopg import sql
@@ -278,9 +279,24 @@ def statements(conn: psycopg.Connection, database: str) -> list[sql.Composable]:
     return out
 
 
-def create_roles(url: str) -> list[str]:
+def create_roles(url: str, attempts: int = 5) -> list[str]:
     """Create the roles and make the grants in the database of `url` (a superuser or the database owner). Returns
-    the statements run, passwords hidden."""
+    the statements run, passwords hidden.
+
+    Roles belong to the whole server: a process doing the same in another database of it (where this one's
+    advisory lock does not reach) can change a role's row at the same moment, and PostgreSQL then refuses one of
+    the two ("tuple concurrently updated"). Every statement can run again, so the whole is tried again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return run_role_statements(url)
+        except psycopg.errors.InternalError_ as exc:
+            if "concurrently" not in str(exc) or attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
+
+
+def run_role_statements(url: str) -> list[str]:
     with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
         # Two processes on a new server must not both create the roles.
         conn.execute("select pg_advisory_xact_lock(hashtext('gender_warehouse.roles'))")

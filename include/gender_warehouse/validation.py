@@ -311,6 +311,23 @@ def in_range(value: Any, k: dict[str, Any]) -> bool:
 # --- running a suite ----------------------------------------------------------------------------------------
 
 
+SQL_EXPECTATIONS = ("unexpected_rows_expectation",)  # evaluated in PostgreSQL, on the loaded rows
+
+
+def row_outcomes(rows: Canonical, today: dt.date | None = None) -> dict[int, Outcome]:
+    """The outcomes of every rule of the suite but the SQL ones, by their place in the suite: Arrow alone, no
+    database, so that they can be evaluated while the same rows are being copied."""
+    suite, _ = load_suite(rows.table)
+    parameters = {"today": (today or dt.date.today()).isoformat()}
+    out = {}
+    for i, e in enumerate(resolved(e, parameters) for e in suite["expectations"]):
+        if e["type"] not in SQL_EXPECTATIONS:
+            t0 = time.perf_counter()
+            out[i] = evaluate(e, rows.rows, None, None, rows.table)
+            log.debug("%s %s: %.3f s", e["type"], e["kwargs"].get("column", ""), time.perf_counter() - t0)
+    return out
+
+
 def validate(
     rows: Canonical,
     conn: psycopg.Connection,
@@ -318,18 +335,23 @@ def validate(
     batch_id: str,
     run_name: str,
     today: dt.date | None = None,
+    done: dict[int, Outcome] | None = None,
 ) -> SuiteResult:
     """Evaluate the table's suite: row rules on the typed Arrow table, SQL expectations on `batch`.
 
     `batch` is a view of the same rows, already loaded (uncommitted) into raw: GX's `{batch}` in SQL
-    expectations, which may compare the submission with what the warehouse already holds.
+    expectations, which may compare the submission with what the warehouse already holds. `done` holds the
+    outcomes row_outcomes gave already (the rules evaluated while the rows were copied).
     """
     started = dt.datetime.now(dt.UTC)
     table = rows.table
     suite, suite_sha = load_suite(table)
     parameters = {"today": (today or dt.date.today()).isoformat()}
     outcomes = []
-    for e in (resolved(e, parameters) for e in suite["expectations"]):
+    for i, e in enumerate(resolved(e, parameters) for e in suite["expectations"]):
+        if done is not None and i in done:
+            outcomes.append(done[i])
+            continue
         t0 = time.perf_counter()
         outcomes.append(evaluate(e, rows.rows, conn, batch, table))
         log.debug("%s %s: %.3f s", e["type"], e["kwargs"].get("column", ""), time.perf_counter() - t0)
@@ -348,7 +370,7 @@ def validate(
 
 
 def evaluate(
-    e: dict[str, Any], rows: pa.Table, conn: psycopg.Connection, batch: sql.Composable, table: Table
+    e: dict[str, Any], rows: pa.Table, conn: psycopg.Connection | None, batch: sql.Composable | None, table: Table
 ) -> Outcome:
     t, k = e["type"], e["kwargs"]
     check = map_check(rows, e)
@@ -376,6 +398,7 @@ def evaluate(
         duplicate = pc.is_in(keys, value_set=repeated)
         return map_outcome(e, rows, MapCheck(every_row, no_row, duplicate, keys), key_columns=k["column_list"])
     if t == "unexpected_rows_expectation":
+        assert conn is not None and batch is not None, "a SQL expectation needs the loaded batch"
         query = sql.SQL(k["unexpected_rows_query"].replace("{batch}", "{batch_relation}")).format(batch_relation=batch)
         with conn.cursor() as cur:
             cur.execute(query)

@@ -323,3 +323,27 @@ def test_the_loader_alone_cannot_change_the_schema_and_says_who_can(database_url
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("alter role loader nologin")
+
+
+def test_roles_changed_at_once_by_another_database_of_the_server_are_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Roles belong to the server: a process making them in another database at the same moment makes PostgreSQL
+    refuse one ("tuple concurrently updated"); the statements are tried again, any other error is not."""
+    calls = []
+
+    def flaky(url: str) -> list[str]:
+        calls.append(url)
+        if len(calls) == 1:
+            raise errors.InternalError_("tuple concurrently updated")
+        return ["create role loader"]
+
+    monkeypatch.setattr(roles, "run_role_statements", flaky)
+    assert roles.create_roles("postgresql://example/db") == ["create role loader"] and len(calls) == 2
+
+    def broken(url: str) -> list[str]:
+        raise errors.InternalError_("something else")
+
+    monkeypatch.setattr(roles, "run_role_statements", broken)
+    with pytest.raises(errors.InternalError_, match="something else"):
+        roles.create_roles("postgresql://example/db")
