@@ -76,7 +76,13 @@ def null_if_empty(values: pa.Array) -> pa.Array:
 
 def clean(text: pa.Table, table: Table) -> pa.Table:
     """Trim every value, upper-case codes, turn empty cells into nulls, drop rows with no value at all."""
-    columns = {}
+    return cleaned_and_checked(text, table)[0]
+
+
+def cleaned_and_checked(text: pa.Table, table: Table) -> tuple[pa.Table, dict[str, Checked]]:
+    """clean(), and each column's cleaned values as its checks take them (Checked): the distinct values are found
+    once, for cleaning and checking both."""
+    columns, checks = {}, {}
     for column in table.columns:
         checked = Checked.of(text.column(column.name))
         values = pc.utf8_trim(checked.values, characters=WHITESPACE)
@@ -86,13 +92,26 @@ def clean(text: pa.Table, table: Table) -> pa.Table:
             # 'vnm, bgd ;KHM;' is VNM;BGD;KHM: one separator, no spaces, none at the ends.
             values = pc.replace_substring_regex(values, r"\s*[;,]\s*", ";")
             values = pc.utf8_trim(values, characters=";")
-        columns[column.name] = checked.spread(null_if_empty(values))
+        values = null_if_empty(values)
+        checks[column.name] = Checked(values, checked.indices)
+        columns[column.name] = checked.spread(values)
     cleaned = pa.table({"source_row": text.column("source_row"), **columns})
     blank = None
     for name in table.column_names:
         missing = pc.is_null(cleaned.column(name))
         blank = missing if blank is None else pc.and_(blank, missing)
-    return cleaned.filter(pc.invert(blank)) if blank is not None else cleaned
+    if blank is None or not pc.any(blank).as_py():
+        return cleaned, checks
+    kept = pc.invert(blank)
+    kept_rows = cleaned.filter(kept)
+    # The rows kept: their indices into the distinct values, or (a column checked value by value) their values.
+    checks = {
+        name: Checked(kept_rows.column(name))
+        if c.indices is None
+        else Checked(c.values, c.indices.filter(kept.combine_chunks()))
+        for name, c in checks.items()
+    }
+    return kept_rows, checks
 
 
 # --- one parse per column type: text in, typed values out, null where the text is not of the type ------------
@@ -274,13 +293,13 @@ def column_errors(
 def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str = "row") -> Canonical:
     """The typed table, or TypeErrors: one SubmissionError per column whose values break a rule, each naming
     the rows, the column, what was found and what is expected. Never another error, whatever the text."""
-    cleaned = clean(text, table)
+    cleaned, checks = cleaned_and_checked(text, table)
     typed = {"source_row": cleaned.column("source_row")}
     errors: list[SubmissionError] = []
     columns: list[str] = []
     for column in table.columns:
         values = cleaned.column(column.name)
-        checked = Checked.of(values)
+        checked = checks[column.name]
         parsed = checked.spread(parse_column(checked.values, column.type))
         error = column_errors(values, parsed, cleaned, column, sheet, row_noun, checked)
         if error is not None:  # the column is left empty: its rules are not checked again (typing told them)
