@@ -1,8 +1,11 @@
-"""Small builders for test files."""
+"""Small builders for test files, and the command line run as a process of its own."""
 
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from gender_warehouse.contracts import HR_HEADCOUNT
@@ -41,3 +44,16 @@ def write_xlsx(
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+def gwh_process(
+    database_url: str, *args: str, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`gwh --database-url URL ARGS...` as a fresh process (its own logging, its own imports), with a time limit."""
+    return subprocess.run(
+        [sys.executable, "-m", "gender_warehouse.cli", "--database-url", database_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )

@@ -74,14 +74,10 @@ def null_if_empty(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
 
 
-def clean(text: pa.Table, table: Table) -> pa.Table:
-    """Trim every value, upper-case codes, turn empty cells into nulls, drop rows with no value at all."""
-    return cleaned_and_checked(text, table)[0]
-
-
-def cleaned_and_checked(text: pa.Table, table: Table) -> tuple[pa.Table, dict[str, Checked]]:
-    """clean(), and each column's cleaned values as its checks take them (Checked): the distinct values are found
-    once, for cleaning and checking both."""
+def clean(text: pa.Table, table: Table) -> tuple[pa.Table, dict[str, Checked]]:
+    """Trim every value, upper-case codes, turn empty cells into nulls, drop rows with no value at all; and each
+    column's cleaned values as its checks take them (Checked): the distinct values are found once, for cleaning
+    and checking both."""
     columns, checks = {}, {}
     for column in table.columns:
         checked = Checked.of(text.column(column.name))
@@ -262,11 +258,10 @@ def column_errors(
     column: Column,
     sheet: str | None,
     row_noun: str,
-    checked: Checked | None = None,
+    checked: Checked,
 ) -> SubmissionError | None:
     """The first rule of a column its values break: control characters, then length, then the type's parse."""
     where = {"cleaned": cleaned, "column": column, "sheet": sheet, "row_noun": row_noun}
-    checked = checked or Checked(values)
     # NUL and other control characters are binary data, not text: PostgreSQL cannot even store a NUL.
     control = pc.match_substring_regex(checked.values, CONTROL_CHARACTERS)
     if pc.any(control).as_py():
@@ -293,7 +288,7 @@ def column_errors(
 def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str = "row") -> Canonical:
     """The typed table, or TypeErrors: one SubmissionError per column whose values break a rule, each naming
     the rows, the column, what was found and what is expected. Never another error, whatever the text."""
-    cleaned, checks = cleaned_and_checked(text, table)
+    cleaned, checks = clean(text, table)
     typed = {"source_row": cleaned.column("source_row")}
     errors: list[SubmissionError] = []
     columns: list[str] = []

@@ -261,11 +261,12 @@ def cmd_ingest(args: argparse.Namespace, url: str) -> int:
 
         # The readable report of each file at once; the Data Docs pages (5-10 s, most of it importing Great
         # Expectations) by a background `gwh docs` unless asked to wait, which then links them from the report.
-        console.print(f"Reports: {escape(str(site.publish_site(url, only=[r.submission_id for r in results])))}")
+        ingested = [r.submission_id for r in results]
+        console.print(f"Reports: {escape(str(site.publish_site(url, only=ingested)))}")
         pages = [f for r in results for f in r.result_files]
         if args.wait_for_docs:
             build_docs(pages)
-            site.publish_site(url, only=[r.submission_id for r in results])
+            site.publish_site(url, only=ingested)
         elif pages:
             docs_in_background(url)
     return 1 if failed or any(r.status in ("rejected", "partially accepted") for r in results) else 0

@@ -236,11 +236,10 @@ on conflict do nothing;
 """
 
 
-def slice_text(table: Table, alias: str = "") -> str:
+def slice_text(table: Table) -> str:
     """The SQL of a row's slice as audit.raw_slices keeps it: its supersedes_by values as a JSON array (dates in ISO
     form whatever the session's DateStyle)."""
-    prefix = f"{alias}." if alias else ""
-    return "jsonb_build_array(" + ", ".join(f"{prefix}{key}" for key in table.supersedes_by) + ")::text"
+    return "jsonb_build_array(" + ", ".join(table.supersedes_by) + ")::text"
 
 
 def schema_drift(conn: psycopg.Connection) -> list[str]:

@@ -60,43 +60,29 @@ def batch_view(conn: psycopg.Connection, table: Table, submission_id: int) -> sq
     return view
 
 
-def record_slices(conn: psycopg.Connection, table: Table, submission_id: int, rows: Canonical | None) -> None:
-    """This submission's slices into audit.raw_slices: from its typed rows' distinct key values when given (a
-    million rows hold a few hundred slices), else from its rows in raw."""
-    keys = sql.SQL(", ").join(map(sql.Identifier, table.supersedes_by))
-    if rows is None:
-        source = sql.SQL("select distinct {keys} from {raw} where submission_id = {sid}").format(
-            keys=keys, raw=sql.SQL(table.raw_table), sid=sql.Literal(submission_id)
-        )
-        params: list[Any] = []
-    else:
-        distinct = rows.rows.select(list(table.supersedes_by)).group_by(list(table.supersedes_by)).aggregate([])
-        types = {c.name: c.type.sql_type for c in table.columns}
-        source = sql.SQL("select * from unnest({arrays}) as d ({keys})").format(
-            arrays=sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(types[k])) for k in table.supersedes_by),
-            keys=keys,
-        )
-        params = [distinct.column(k).to_pylist() for k in table.supersedes_by]
+def record_slices(conn: psycopg.Connection, table: Table, submission_id: int, rows: Canonical) -> None:
+    """This submission's slices into audit.raw_slices, from its typed rows' distinct key values (a million rows hold
+    a few hundred slices): PostgreSQL makes each slice's text, as the backfill in db.raw_table_ddl does."""
+    keys = list(table.supersedes_by)
+    distinct = rows.rows.select(keys).group_by(keys).aggregate([])
+    types = {c.name: c.type.sql_type for c in table.columns}
     conn.execute(
         sql.SQL(
             "insert into audit.raw_slices (table_name, slice, submission_id)"
-            " select {name}, {slice}, {sid} from ({source}) as s on conflict do nothing"
+            " select {name}, {slice}, {sid} from unnest({arrays}) as d ({keys}) on conflict do nothing"
         ).format(
             name=sql.Literal(table.name),
             slice=sql.SQL(db.slice_text(table)),
             sid=sql.Literal(submission_id),
-            source=source,
+            arrays=sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(types[k])) for k in keys),
+            keys=sql.SQL(", ").join(map(sql.Identifier, keys)),
         ),
-        params,
+        [distinct.column(k).to_pylist() for k in keys],
     )
 
 
 def supersede(
-    conn: psycopg.Connection,
-    table: Table,
-    submission_id: int,
-    keys: tuple[str, ...] | None = None,
-    rows: Canonical | None = None,
+    conn: psycopg.Connection, table: Table, submission_id: int, keys: tuple[str, ...] | None, rows: Canonical
 ) -> tuple[int, list[int]]:
     """Settle which version of each slice this submission touches is current: the one submitted last.
 
@@ -108,7 +94,7 @@ def supersede(
     # Loads of one table take turns here: each settles the slices with every committed version in view.
     lock_table(conn, table)
     record_slices(conn, table, submission_id, rows)
-    if keys is None or tuple(keys) == table.supersedes_by:
+    if keys is None or tuple(keys) == table.supersedes_by:  # None: the file says no more than the table's slices
         return supersede_by_slices(conn, table, submission_id)
     # Slices other than the contract's (an IATI file states each activity whole: its slice is the programme):
     # settled over the rows of those slices.

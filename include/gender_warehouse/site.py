@@ -117,18 +117,21 @@ def submission_rows(
     (all when None)."""
     from psycopg.rows import dict_row
 
-    chosen = "true" if only is None else "submission_id = any(%(only)s)"
-    params = {"only": sorted(only or ())}
+    params = {"every": only is None, "only": sorted(only or ())}
     with db.connect(url, role=AUDITOR) as conn, conn.cursor(row_factory=dict_row) as cur:
         submissions = cur.execute("select * from audit.submissions order by submission_id").fetchall()
         issues: dict[int, list[dict[str, Any]]] = {}
         for i in cur.execute(
-            f"select * from audit.submission_issues where {chosen} order by submission_id, issue_no", params
+            "select * from audit.submission_issues where %(every)s or submission_id = any(%(only)s)"
+            " order by submission_id, issue_no",
+            params,
         ).fetchall():
             issues.setdefault(i["submission_id"], []).append(i)
         runs: dict[int, list[dict[str, Any]]] = {}
         for r in cur.execute(
-            f"select * from audit.validation_runs where {chosen} order by validation_run_id", params
+            "select * from audit.validation_runs where %(every)s or submission_id = any(%(only)s)"
+            " order by validation_run_id",
+            params,
         ).fetchall():
             runs.setdefault(r["submission_id"], []).append(r)
     return submissions, issues, runs
@@ -166,6 +169,8 @@ def publish_site(url: str, only: list[int | None] | None = None) -> Path:
 
     Every value is escaped (Jinja's autoescape: file names, submitters, messages, sample values are text, never
     markup), every page carries its Content-Security-Policy, and each is written whole (temporary file, rename)."""
+    from gender_warehouse.validation import data_docs_folder
+
     reports = settings.reports_dir()
     folder = reports / "submissions"
     env = environment()
@@ -195,7 +200,7 @@ def publish_site(url: str, only: list[int | None] | None = None) -> Path:
         files.write_atomic(folder / f"submission-{int(sid)}.html", page)
     links = {
         "dashboard": (reports / "dashboard" / "index.html").exists(),
-        "data_docs": (reports / "data_docs" / "index.html").exists(),
+        "data_docs": (data_docs_folder() / "index.html").exists(),
         "dbt_docs": (reports / "dbt_docs" / "static_index.html").exists(),
     }
     index = reports / "index.html"

@@ -314,18 +314,29 @@ def in_range(value: Any, k: dict[str, Any]) -> bool:
 SQL_EXPECTATIONS = ("unexpected_rows_expectation",)  # evaluated in PostgreSQL, on the loaded rows
 
 
+def expectations_of(table: Table, today: dt.date | None) -> tuple[list[dict[str, Any]], dict[str, Any], str, str]:
+    """The suite's expectations with their parameters resolved, the parameters, the suite's name and its sha256."""
+    suite, suite_sha = load_suite(table)
+    parameters = {"today": (today or dt.date.today()).isoformat()}
+    return [resolved(e, parameters) for e in suite["expectations"]], parameters, suite["name"], suite_sha
+
+
+def timed_evaluate(
+    e: dict[str, Any], rows: Canonical, conn: psycopg.Connection | None, batch: sql.Composable | None
+) -> Outcome:
+    t0 = time.perf_counter()
+    outcome = evaluate(e, rows.rows, conn, batch, rows.table)
+    log.debug("%s %s: %.3f s", e["type"], e["kwargs"].get("column", ""), time.perf_counter() - t0)
+    return outcome
+
+
 def row_outcomes(rows: Canonical, today: dt.date | None = None) -> dict[int, Outcome]:
     """The outcomes of every rule of the suite but the SQL ones, by their place in the suite: Arrow alone, no
     database, so that they can be evaluated while the same rows are being copied."""
-    suite, _ = load_suite(rows.table)
-    parameters = {"today": (today or dt.date.today()).isoformat()}
-    out = {}
-    for i, e in enumerate(resolved(e, parameters) for e in suite["expectations"]):
-        if e["type"] not in SQL_EXPECTATIONS:
-            t0 = time.perf_counter()
-            out[i] = evaluate(e, rows.rows, None, None, rows.table)
-            log.debug("%s %s: %.3f s", e["type"], e["kwargs"].get("column", ""), time.perf_counter() - t0)
-    return out
+    expectations = expectations_of(rows.table, today)[0]
+    return {
+        i: timed_evaluate(e, rows, None, None) for i, e in enumerate(expectations) if e["type"] not in SQL_EXPECTATIONS
+    }
 
 
 def validate(
@@ -345,19 +356,12 @@ def validate(
     """
     started = dt.datetime.now(dt.UTC)
     table = rows.table
-    suite, suite_sha = load_suite(table)
-    parameters = {"today": (today or dt.date.today()).isoformat()}
-    outcomes = []
-    for i, e in enumerate(resolved(e, parameters) for e in suite["expectations"]):
-        if done is not None and i in done:
-            outcomes.append(done[i])
-            continue
-        t0 = time.perf_counter()
-        outcomes.append(evaluate(e, rows.rows, conn, batch, table))
-        log.debug("%s %s: %.3f s", e["type"], e["kwargs"].get("column", ""), time.perf_counter() - t0)
+    expectations, parameters, suite_name, suite_sha = expectations_of(table, today)
+    done = done or {}
+    outcomes = [done[i] if i in done else timed_evaluate(e, rows, conn, batch) for i, e in enumerate(expectations)]
     return SuiteResult(
         table=table,
-        suite_name=suite["name"],
+        suite_name=suite_name,
         suite_sha256=suite_sha,
         outcomes=outcomes,
         row_count=rows.row_count,

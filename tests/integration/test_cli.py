@@ -8,7 +8,7 @@ import pytest
 
 from gender_warehouse.cli import main
 from tests.conftest import SAMPLES
-from tests.helpers import headcount_rows, write_csv
+from tests.helpers import gwh_process, headcount_rows, write_csv
 
 pytestmark = pytest.mark.integration
 
@@ -76,29 +76,10 @@ def test_a_rejected_file_gets_a_data_docs_page(
 def test_verbose_output_holds_the_projects_lines_and_no_great_expectations_chatter(
     project: Path, database_url: str, tmp_path: Path
 ) -> None:
-    """`gwh -v ingest --wait-for-docs`, its Data Docs page built in the process: the project's own INFO lines, none of the ~200 that Great
-    Expectations logs as it is imported."""
-    import subprocess
-    import sys
-
+    """`gwh -v ingest --wait-for-docs` (Great Expectations imported in this process, to build the Data Docs page):
+    the project's own INFO lines, none of the ~200 that Great Expectations logs as it is imported."""
     path = write_csv(tmp_path / "hr_headcount.csv", headcount_rows())
-    done = subprocess.run(
-        # --wait-for-docs: Great Expectations imported in this process
-        [
-            sys.executable,
-            "-m",
-            "gender_warehouse.cli",
-            "--database-url",
-            database_url,
-            "-v",
-            "ingest",
-            str(path),
-            "--wait-for-docs",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = gwh_process(database_url, "-v", "ingest", str(path), "--wait-for-docs", timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = (done.stdout + done.stderr).splitlines()
     assert any(line.startswith("INFO gender_warehouse.pipeline: validate hr_headcount") for line in lines), lines

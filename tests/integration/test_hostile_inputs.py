@@ -4,8 +4,6 @@ printed leaks a password or breaks on markup, and a killed run leaves a true rec
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from gender_warehouse import landing, pipeline, register
 from gender_warehouse.cli import main
 from gender_warehouse.errors import SubmissionError
 from tests.conftest import query
-from tests.helpers import headcount_rows, write_csv
+from tests.helpers import gwh_process, headcount_rows, write_csv
 
 pytestmark = pytest.mark.integration
 
@@ -101,21 +99,8 @@ def test_the_cli_names_what_it_refuses_and_takes_the_rest(
     folder = links["to a file"].parent
     good_file(folder)
     # A subprocess with a time limit: a pipe or /dev/zero that were opened would hang or never end.
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gender_warehouse.cli",
-            "--database-url",
-            database_url,
-            "ingest",
-            str(folder),
-            "--no-docs",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "GWH_PROJECT_DIR": str(project)},
+    done = gwh_process(
+        database_url, "ingest", str(folder), "--no-docs", timeout=120, env={"GWH_PROJECT_DIR": str(project)}
     )
     assert done.returncode == 1, done.stderr
     assert "accepted" in done.stdout

@@ -64,6 +64,15 @@ def test_every_funding_model_says_which_record_kinds_and_transaction_types_it_co
         assert set(counts["record_kinds"]) <= set(RECORD_KINDS), name
         types = counts["transaction_types"]
         assert types == "all" or set(types) <= set(reference.transaction_types()), name
+    # The record kinds the fact table accepts are the contract's.
+    [accepted] = [
+        n["test_metadata"]["kwargs"]["values"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test"
+        and n.get("column_name") == "record_kind"
+        and n.get("attached_node") == "model.gender_warehouse.fct_programme_funding"
+    ]
+    assert tuple(accepted) == RECORD_KINDS
     donor = funding["mart_funding_by_donor"]["config"]["meta"]["counts"]["transaction_types"]
     assert set(donor) == reference.incoming_transaction_types()
     summary = funding["mart_programme_funding_summary"]

@@ -300,33 +300,33 @@ def organisation(element: Any) -> tuple[str | None, str | None]:
 
 def participants(activity: Any, programme_id: str, notes: list[str]) -> list[tuple[int, str, str | None, str]]:
     """(line, name, identifier, role) of each organisation taking part, once per role: entries of one role naming
-    the same organisation (the same entity, identifier or name; one with its identifier and one without) are
-    merged, keeping the identifier, and a note says so."""
-    merged: dict[tuple[str, str], list[Any]] = {}  # (role, identity) -> [line, name, ref, lines]
+    the same organisation (the same entity or name, or the same identifier; one with its identifier and one
+    without) are merged, keeping the identifier, and a note says so."""
+    entries: list[list[Any]] = []  # [role, name, ref, lines]
     for org in activity.iterfind("participating-org"):
         name, ref = organisation(org)
         name = name or f"organisation on line {org.sourceline}"
         role = ORGANISATION_ROLES.get(org.get("role", ""), org.get("role") or "")
-        same = [
-            k
-            for k, v in merged.items()
-            if k[0] == role and (v[1].lower() == name.lower() or (ref and v[2] and v[2].upper() == ref.upper()))
-        ]
-        if same:
-            entry = merged[same[0]]
-            entry[2] = entry[2] or ref
-            entry[3].append(org.sourceline)
-            continue
-        merged[(role, (ref or name).upper())] = [org.sourceline, name, ref, [org.sourceline]]
-    out = []
-    for (role, _), (line, name, ref, lines) in merged.items():
+        same = next(
+            (
+                e
+                for e in entries
+                if e[0] == role and (e[1].lower() == name.lower() or (ref and e[2] and e[2].upper() == ref.upper()))
+            ),
+            None,
+        )
+        if same is None:
+            entries.append([role, name, ref, [org.sourceline]])
+        else:
+            same[2] = same[2] or ref
+            same[3].append(org.sourceline)
+    for role, name, _, lines in entries:
         if len(lines) > 1:
             notes.append(
                 f"activity {programme_id}: {name} is listed {len(lines)} times as {role} "
                 f"(lines {', '.join(map(str, lines))}); loaded once"
             )
-        out.append((line, name, ref, role))
-    return out
+    return [(lines[0], name, ref, role) for role, name, ref, lines in entries]
 
 
 def decimal_text(text: str | None, line: int, programme_id: str, notes: list[str]) -> str:
@@ -380,7 +380,9 @@ def publisher_policy_markers(activity: Any) -> str | None:
         significance = (marker.get("significance") or "").strip()
         name = (text_of(marker) or "").replace(";", ",")
         markers.append(f"{code}{f' significance {significance}' if significance else ''}{f': {name}' if name else ''}")
-    return shortened("; ".join(dict.fromkeys(markers)), 1_900) if markers else None
+    # Cut, with its length said, to what the column holds (room left for the "… (N characters)" shortened adds).
+    limit = PROGRAMME_REGISTER.column("publisher_policy_markers").max_length - 40
+    return shortened("; ".join(dict.fromkeys(markers)), limit) if markers else None
 
 
 def recipient_regions(activity: Any, programme_id: str, notes: list[str]) -> list[str]:
