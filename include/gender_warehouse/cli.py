@@ -108,6 +108,12 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the warehouse with dbt: seeds, models, tests and unit tests")
     build.add_argument("--select", nargs="+", help="dbt node selection (default: everything)")
     build.add_argument("--parse-only", action="store_true", help="only write dbt_project/target/manifest.json")
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models from scratch (by default they rebuild only the slices loaded since "
+        "their last build, and everything when their SQL or a seed they read changed)",
+    )
     build.add_argument("--no-reports", action="store_true", help="skip publishing dbt docs and Data Docs to reports/")
 
     run = sub.add_parser("run", help="ingest the landing folder, then build the warehouse (what the DAGs do)")
@@ -376,7 +382,7 @@ def cmd_suites(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse import warehouse
 
-    run = warehouse.build(url, args.select)
+    run = warehouse.build(url, args.select, full_refresh=getattr(args, "full_refresh", False))
     counts = ", ".join(f"{n} {status}" for status, n in sorted(run.counts().items()))
     console.print(f"[green]built[/] the warehouse: {counts}")
     if not args.no_reports:

@@ -160,9 +160,11 @@ def parse() -> Path:
     return manifest_path()
 
 
-def build(url: str, select: list[str] | None = None) -> DbtRun:
-    """dbt build: seeds, models and their tests (data and unit tests), in dependency order."""
-    args = ["build"] + (["--select", *select] if select else [])
+def build(url: str, select: list[str] | None = None, full_refresh: bool = False) -> DbtRun:
+    """dbt build: seeds, models and their tests (data and unit tests), in dependency order. The incremental models
+    rebuild only the slices loaded since their last build (or everything when their inputs changed);
+    `full_refresh` rebuilds them from scratch."""
+    args = ["build"] + (["--select", *select] if select else []) + (["--full-refresh"] if full_refresh else [])
     run = run_dbt(args, url)
     if not run.success:
         failed = "; ".join(f"{r['unique_id']}: {r['message']}" for r in run.failures[:10])

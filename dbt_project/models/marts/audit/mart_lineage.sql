@@ -4,9 +4,8 @@
     [period_start, period_end] for the HR marts, programme_id for the programme marts (`gwh audit --figure`). -#}
 with headcount as (
     select 'hr_headcount' as table_name, submission_id, entity_code, null::text as programme_id,
-           snapshot_date as period_start, snapshot_date as period_end, count(*) as row_count
-    from {{ ref('stg_warehouse__hr_headcount') }}
-    group by submission_id, entity_code, snapshot_date
+           snapshot_date as period_start, snapshot_date as period_end, row_count
+    from {{ ref('int_hr_headcount_slices') }}
 ),
 
 events as (

@@ -1,5 +1,19 @@
+{#- Incremental: a load rebuilds the entity snapshots it holds (macros/incremental.sql). -#}
+{{-
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['entity_code', 'snapshot_date'],
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['entity_code', 'snapshot_date']}, {'columns': ['load_id']}],
+        meta={'slices_of': 'hr_headcount'},
+        pre_hook="{{ forget_rows_if_inputs_changed() }}",
+        post_hook="{{ record_incremental_inputs() }}",
+    )
+-}}
 with classified as (
     select * from {{ ref('int_hr_headcount_classified') }}
+    where {{ incremental_slices('hr_headcount', {'entity_code': 'text', 'snapshot_date': 'date'}) }}
 ),
 
 aggregated as (
@@ -15,6 +29,7 @@ aggregated as (
         min(grade_rank) as grade_rank,
         bool_and(in_parity_scope) as in_parity_scope,
         min(submission_id) as submission_id,
+        max(load_id) as load_id,
         sum(headcount) as headcount,
         sum(headcount) filter (where is_one_year_or_more) as headcount_one_year_or_more
     from classified
@@ -38,7 +53,8 @@ final as (
         sex::text as sex,
         headcount::integer as headcount,
         coalesce(headcount_one_year_or_more, 0)::integer as headcount_one_year_or_more,
-        submission_id::bigint as submission_id
+        submission_id::bigint as submission_id,
+        load_id::bigint as load_id
     from aggregated
 )
 

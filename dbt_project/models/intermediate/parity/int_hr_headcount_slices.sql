@@ -1,0 +1,37 @@
+{#- Each current entity snapshot of hr_headcount: the submission and load it comes from and its rows (what
+    mart_lineage shows), kept incrementally (macros/incremental.sql) so that the lineage never reads every raw row. -#}
+{{-
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['entity_code', 'snapshot_date'],
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['entity_code', 'snapshot_date']}],
+        meta={'slices_of': 'hr_headcount'},
+        pre_hook="{{ forget_rows_if_inputs_changed() }}",
+        post_hook="{{ record_incremental_inputs() }}",
+    )
+-}}
+with headcount as (
+    select * from {{ ref('stg_warehouse__hr_headcount') }}
+    where {{ incremental_slices('hr_headcount', {'entity_code': 'text', 'snapshot_date': 'date'}) }}
+),
+
+loads as (
+    select * from {{ source('audit', 'loads') }}
+    where table_name = 'hr_headcount'
+),
+
+final as (
+    select
+        headcount.entity_code,
+        headcount.snapshot_date,
+        headcount.submission_id,
+        loads.load_id,
+        count(*)::bigint as row_count
+    from headcount
+    inner join loads on loads.submission_id = headcount.submission_id
+    group by headcount.entity_code, headcount.snapshot_date, headcount.submission_id, loads.load_id
+)
+
+select * from final
