@@ -10,15 +10,9 @@ appointment_types as (
     select * from {{ ref('ref_appointment_types') }}
 ),
 
-loads as (
-    select * from {{ source('audit', 'loads') }}
-    where table_name = 'hr_headcount'
-),
-
 classified as (
     select
         headcount.submission_id,
-        loads.load_id,
         headcount.entity_code,
         headcount.snapshot_date,
         headcount.grade_code,
@@ -35,7 +29,6 @@ classified as (
     from headcount
     inner join grades on grades.grade_code = headcount.grade_code
     inner join appointment_types on appointment_types.appointment_type = headcount.appointment_type
-    inner join loads on loads.submission_id = headcount.submission_id
 ),
 
 final as (

@@ -23,7 +23,7 @@ with staff as (
         grade_rank as level_rank,
         staff_category,
         sex,
-        load_id,
+        submission_id,
         is_one_year_or_more,
         headcount
     from {{ ref('int_hr_headcount_classified') }}
@@ -31,10 +31,15 @@ with staff as (
 ),
 
 unioned as (
-    {{ population_rollup('staff', ['entity_code', 'snapshot_date', 'load_id', 'is_one_year_or_more', 'sex'], 'headcount') }}
+    {{ population_rollup('staff', ['entity_code', 'snapshot_date', 'submission_id', 'is_one_year_or_more', 'sex'], 'headcount') }}
 ),
 
-final as (
+loads as (
+    select * from {{ source('audit', 'loads') }}
+    where table_name = 'hr_headcount'
+),
+
+populations as (
     select
         entity_code,
         snapshot_date,
@@ -42,8 +47,8 @@ final as (
         population_code,
         staff_category,
         coalesce(min(population_rank) filter (where is_one_year_or_more), min(population_rank)) as population_rank,
-        -- one load per entity snapshot: the current submission's
-        max(load_id) as load_id,
+        -- one submission per entity snapshot: the current one
+        max(submission_id) as submission_id,
         bool_or(is_one_year_or_more) as has_staff_one_year_or_more,
         coalesce(sum(headcount) filter (where is_one_year_or_more and sex = 'F'), 0)::integer as women,
         coalesce(sum(headcount) filter (where is_one_year_or_more and sex = 'M'), 0)::integer as men,
@@ -51,6 +56,12 @@ final as (
             as other_or_unknown
     from unioned
     group by entity_code, snapshot_date, population_type, population_code, staff_category
+),
+
+final as (
+    select populations.*, loads.load_id
+    from populations
+    inner join loads on loads.submission_id = populations.submission_id
 )
 
 select * from final

@@ -22,16 +22,16 @@ loads as (
     where table_name = 'hr_headcount'
 ),
 
-final as (
-    select
-        headcount.entity_code,
-        headcount.snapshot_date,
-        headcount.submission_id,
-        loads.load_id,
-        count(*)::bigint as row_count
+slices as (
+    select entity_code, snapshot_date, submission_id, count(*)::bigint as row_count
     from headcount
-    inner join loads on loads.submission_id = headcount.submission_id
-    group by headcount.entity_code, headcount.snapshot_date, headcount.submission_id, loads.load_id
+    group by entity_code, snapshot_date, submission_id
+),
+
+final as (
+    select slices.entity_code, slices.snapshot_date, slices.submission_id, loads.load_id, slices.row_count
+    from slices
+    inner join loads on loads.submission_id = slices.submission_id
 )
 
 select * from final

@@ -16,6 +16,11 @@ with classified as (
     where {{ incremental_slices('hr_headcount', {'entity_code': 'text', 'snapshot_date': 'date'}) }}
 ),
 
+loads as (
+    select * from {{ source('audit', 'loads') }}
+    where table_name = 'hr_headcount'
+),
+
 aggregated as (
     select
         entity_code,
@@ -29,7 +34,6 @@ aggregated as (
         min(grade_rank) as grade_rank,
         bool_and(in_parity_scope) as in_parity_scope,
         min(submission_id) as submission_id,
-        max(load_id) as load_id,
         sum(headcount) as headcount,
         sum(headcount) filter (where is_one_year_or_more) as headcount_one_year_or_more
     from classified
@@ -53,9 +57,10 @@ final as (
         sex::text as sex,
         headcount::integer as headcount,
         coalesce(headcount_one_year_or_more, 0)::integer as headcount_one_year_or_more,
-        submission_id::bigint as submission_id,
-        load_id::bigint as load_id
+        aggregated.submission_id::bigint as submission_id,
+        loads.load_id::bigint as load_id
     from aggregated
+    inner join loads on loads.submission_id = aggregated.submission_id
 )
 
 select * from final
