@@ -38,7 +38,7 @@ def combinations() -> itertools.product:
     """(year, entity, grade, sex, appointment, duty station), in the order the files hold them."""
     entities = [e for e in reference.entity_codes() if e not in ("PAHO", "WHO")]
     grades = [(g.staff_category, g.code) for g in reference.grades() if not g.only_entities]
-    stations = [("HQ", "CHE")] + [("NON_HQ", c) for c in reference.country_codes() if c != "CHE"][:DUTY_STATIONS]
+    stations = [("HQ", "CHE"), *[("NON_HQ", c) for c in reference.country_codes() if c != "CHE"][:DUTY_STATIONS]]
     years = range(2024, 1900, -1)
     return itertools.product(
         years, entities, grades, ("F", "M", "X", "U"), ("PERMANENT", "FIXED_TERM", "TEMPORARY"), stations
