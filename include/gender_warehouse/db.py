@@ -202,8 +202,16 @@ def brin_autosummarize(table: Table) -> str:
     """A BRIN index finds nothing in the block ranges added since it was last summarized (every range a load
     appends) and reads every row of those: autovacuum summarizes each range once it is full. An incremental
     build finds the slices it rebuilds through them (10M rows: 0.1 s, against 27 s unsummarized)."""
-    names = [f"{table.name}_submission"] + ([f"{table.name}_slices"] if table.slices_index == "brin" else [])
-    return "\n".join(f"alter index raw.{name} set (autosummarize = on);" for name in names)
+    name = f"{table.name}_slices" if table.slices_index == "brin" else f"{table.name}_submission"
+    return f"alter index raw.{name} set (autosummarize = on);"
+
+
+def slices_index_columns(table: Table) -> str:
+    """The slices index's columns. A BRIN index keeps each column's range per block range, whichever columns a
+    query names: one over the submission and the slice finds a submission's rows and a slice's both, and a load
+    maintains one index, not two (a million rows: 0.2 s less)."""
+    columns = ("submission_id", *table.supersedes_by) if table.slices_index == "brin" else table.supersedes_by
+    return ", ".join(columns)
 
 
 def raw_table_ddl(table: Table) -> str:
@@ -214,6 +222,11 @@ def raw_table_ddl(table: Table) -> str:
     added = "\n".join(
         f"alter table {table.raw_table} add column if not exists {c.name} {c.type.sql_type};" for c in table.columns
     )
+    submission_index = (
+        f"drop index if exists raw.{table.name}_submission;  -- the slices index holds submission_id"
+        if table.slices_index == "brin"
+        else f"create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);"
+    )
     return f"""
 create table if not exists {table.raw_table} (
     {columns}
@@ -223,17 +236,17 @@ create table if not exists {table.raw_table} (
 -- Rows of one submission are appended together, so a BRIN index finds them cheaply.
 -- A column the contract gained after the table was made (create table if not exists leaves the table as it is).
 {added}
-create index if not exists {table.name}_submission on {table.raw_table} using brin (submission_id);
--- The slices index of the method the contract names (an index of the other method, from before, is dropped).
+{submission_index}
+-- The slices index of the method and columns the contract names (one made otherwise, before, is dropped).
 do $$
 begin
     if exists (select from pg_indexes where schemaname = 'raw' and indexname = '{table.name}_slices'
-               and indexdef not ilike '% using {table.slices_index} %') then
+               and indexdef not ilike '% using {table.slices_index} ({slices_index_columns(table)})%') then
         drop index raw.{table.name}_slices;
     end if;
 end
 $$;
-create index if not exists {table.name}_slices on {table.raw_table} using {table.slices_index} ({", ".join(table.supersedes_by)});
+create index if not exists {table.name}_slices on {table.raw_table} using {table.slices_index} ({slices_index_columns(table)});
 {brin_autosummarize(table)}
 comment on table {table.raw_table} is '{comment}';
 insert into audit.load_turns (table_name) values ('{table.name}') on conflict do nothing;

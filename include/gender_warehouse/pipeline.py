@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import importlib
 import logging
 import re
+import sys
+import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
+import pyarrow as pa
 
 from gender_warehouse import audit, canonical, db, loading, readers, register, roles, settings, validation
 from gender_warehouse.audit import Issue
@@ -25,6 +29,9 @@ from gender_warehouse.readers import TableSource, read_submission
 from gender_warehouse.validation import Outcome, SuiteResult
 
 log = logging.getLogger(__name__)
+# A table of this many rows is typed and copied in parts of STREAM_ROWS, the two at once (type_while_copying).
+STREAM_FROM_ROWS = 200_000
+STREAM_ROWS = 125_000
 PROGRAMME_TABLES = tables_of_kind("programme")  # an IATI file states its programmes whole, in each of these
 
 
@@ -128,6 +135,7 @@ def ingest_file(
     as status "failed": the caller goes on to the next file. Only an unreachable database raises.
     """
     path = Path(path)
+    import_pandas_meanwhile()
     try:
         with timed("hash and archive"):
             taken = register.take(path)
@@ -247,7 +255,9 @@ def load_submission(
     # A dry run's submission id is rolled back (and will be reused): name its results after the file instead.
     run_name = "validate-only" if dry_run else f"submission-{submission_id}"
     try:
-        with conn.transaction():  # savepoint: everything here is undone on rejection
+        # The rules that read only the typed rows run on the other core (pool) while PostgreSQL takes the COPY.
+        with ThreadPoolExecutor(max_workers=1) as pool, conn.transaction():  # savepoint: undone on rejection
+            on_rows: dict[str, Future[dict[int, Outcome]]] = {}
             typed: list[Canonical] = []
             read_errors: list[SubmissionError] = []
             # Columns whose values do not parse: told once, by typing; the rows go on to every other rule with
@@ -259,6 +269,14 @@ def load_submission(
             for source in sources:
                 with timed(f"read {source.table.name}"):
                     text = source.read()
+                if len(sources) == 1 and text.num_rows >= STREAM_FROM_ROWS:
+                    with timed(f"type and copy {source.table.name}"):
+                        streamed = type_while_copying(conn, source, text, submission_id, pool, today)
+                    if streamed is not None:
+                        rows, on_rows[source.table.name] = streamed
+                        typed.append(rows)
+                        result.rows[source.table.name] = rows.row_count
+                        continue
                 with timed(f"type {source.table.name}"):
                     try:
                         typed.append(canonical.to_canonical(text, source.table, source.sheet, source.row_noun))
@@ -291,14 +309,13 @@ def load_submission(
                 for e in refused
             ]
             # Every table is in place before any is validated: a rule of one table may look at another
-            # (funding dates against the programme's period in the register sent in the same workbook). The rules
-            # that read only the typed rows run meanwhile, on the other core, while PostgreSQL takes the COPY.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                on_rows = {rows.table.name: pool.submit(timed_rules, rows, today) for rows in typed}
-                for rows in typed:
+            # (funding dates against the programme's period in the register sent in the same workbook).
+            for rows in typed:
+                if rows.table.name not in on_rows:
+                    on_rows[rows.table.name] = pool.submit(timed_rules, rows, today)
                     with timed(f"copy {rows.table.name}"):
                         result.rows[rows.table.name] = loading.copy_rows(conn, rows, submission_id)
-                done = {name: future.result() for name, future in on_rows.items()}
+            done = {name: future.result() for name, future in on_rows.items()}
             for rows in typed:
                 name = rows.table.name
                 batch = loading.batch_view(conn, rows.table, submission_id)
@@ -416,6 +433,41 @@ def overlap_issue(o: loading.Overlap, rows: Canonical) -> Issue:
         rule="periods_do_not_overlap",
         row_noun=rows.row_noun,
     )
+
+
+def type_while_copying(
+    conn: psycopg.Connection,
+    source: TableSource,
+    text: pa.Table,
+    submission_id: int,
+    pool: ThreadPoolExecutor,
+    today: dt.date | None,
+) -> tuple[Canonical, Future[dict[int, Outcome]]] | None:
+    """A large table typed a part at a time, each part copied while the next is typed (PostgreSQL takes the COPY
+    on one core, Python types on the other), and its rules on rows started while the last parts are copied.
+
+    A part that does not type takes back what was copied (a savepoint) and returns None: the table is then typed
+    whole, as any other, for every error of every column to be told at once."""
+    parts: list[pa.Table] = []
+    try:
+        with conn.transaction(), loading.streaming_copy(conn, source.table, submission_id) as send:
+            for offset in range(0, text.num_rows, STREAM_ROWS):
+                part = canonical.to_canonical(
+                    text.slice(offset, STREAM_ROWS), source.table, source.sheet, source.row_noun
+                )
+                send(part)
+                parts.append(part.rows)
+            rows = Canonical(source.table, pa.concat_tables(parts), source.sheet, source.row_noun)
+            return rows, pool.submit(timed_rules, rows, today)
+    except canonical.TypeErrors:
+        return None
+
+
+def import_pandas_meanwhile() -> None:
+    """pyarrow imports pandas (0.2 s) on its first conversion of a Python value, which every load makes: import it
+    in another thread while this one hashes, archives and reads the file (work that leaves the GIL free)."""
+    if "pandas" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
 
 
 def timed_rules(rows: Canonical, today: dt.date | None) -> dict[int, validation.Outcome]:

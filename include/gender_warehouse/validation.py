@@ -405,9 +405,15 @@ def evaluate(
         assert conn is not None and batch is not None, "a SQL expectation needs the loaded batch"
         query = sql.SQL(k["unexpected_rows_query"].replace("{batch}", "{batch_relation}")).format(batch_relation=batch)
         with conn.cursor() as cur:
+            # The batch has just landed and has no statistics: the planner guesses a few hundred rows, sorts a
+            # million to group them (spilling to disk) and compiles the plan (JIT) for the cost it then sees.
+            # Hashing is what grouping a batch needs, and compiling costs more than these queries run.
+            # (A query that fails aborts the transaction, and the settings with it.)
+            cur.execute("set local enable_sort = off; set local jit = off")
             cur.execute(query)
             names = [d.name for d in cur.description or []]
             found = cur.fetchall()
+            cur.execute("set local enable_sort = default; set local jit = default")
         unexpected_rows = [dict(zip(names, map(jsonable, r), strict=True)) for r in found[:SAMPLE]]
         return Outcome(e, not found, {"observed_value": len(found), "details": {"unexpected_rows": unexpected_rows}})
     raise UnsupportedExpectation(

@@ -197,6 +197,28 @@ def test_every_value_the_typing_accepts_copies_into_postgresql(database_url: str
         copies()
 
 
+TEXT_FOR_COPY = st.one_of(
+    st.none(),
+    st.text(st.characters(exclude_characters="\x00"), max_size=12),
+    st.sampled_from(["", " ", '"', "a,b", "\\.", "\\N", "NULL", "line\nbreak", "cr\rlf", "\t"]),
+)
+
+
+@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(TEXT_FOR_COPY, st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1))), max_size=40))
+def test_what_the_loader_writes_for_copy_reads_back_as_the_same_values(database_url: str, rows: list) -> None:
+    """Text unquoted when no value needs quotes, every text quoted otherwise: nulls stay null, empty text stays
+    empty, quotes, delimiters and line breaks stay as they were, in the order written."""
+    batch = pa.record_batch(
+        {"t": pa.array([t for t, _ in rows], pa.string()), "n": pa.array([n for _, n in rows], pa.int32())}
+    )
+    with db.connect(database_url) as conn, conn.transaction(force_rollback=True):
+        conn.execute("create temporary table copied (i serial, t text, n integer)")
+        with conn.cursor() as cur, cur.copy("copy copied (t, n) from stdin (format csv)") as copy:
+            copy.write(loading.csv_for_copy(batch))
+        assert conn.execute("select t, n from copied order by i").fetchall() == rows
+
+
 # --- fuzz: random and mutated files through `gwh validate` -----------------------------------------------------
 
 TIME_LIMIT = 30.0  # seconds for one file, read, typed, loaded and validated (most take well under one)

@@ -22,6 +22,16 @@ def ingest(path: Path, url: str, **kwargs):  # type: ignore[no-untyped-def]
     return pipeline.ingest_file(path, url, today=TODAY, **kwargs)
 
 
+@pytest.fixture(params=["typed whole", "typed in parts while copied"])
+def typing_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a table reaches raw: typed whole then copied, or (a large table) typed in parts, each copied
+    while the next is typed. Parts of 3 rows here, so that the small files of these tests take the second."""
+    if request.param != "typed whole":
+        monkeypatch.setattr(pipeline, "STREAM_FROM_ROWS", 1)
+        monkeypatch.setattr(pipeline, "STREAM_ROWS", 3)
+    return request.param
+
+
 def raw_rows(url: str) -> list[tuple]:
     return query(
         url,
@@ -30,6 +40,7 @@ def raw_rows(url: str) -> list[tuple]:
     )
 
 
+@pytest.mark.usefixtures("typing_path")
 def test_a_good_file_loads_with_its_audit_rows(project: Path, database_url: str, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "iaea_hr_headcount_2024.csv", headcount_rows())
     result = ingest(path, database_url)
@@ -97,6 +108,7 @@ def test_slices_are_kept_whatever_the_date_style_and_found_again_in_a_warehouse_
     ) == [(revised.submission_id,)]
 
 
+@pytest.mark.usefixtures("typing_path")
 def test_a_resubmission_supersedes_the_earlier_rows(project: Path, database_url: str, tmp_path: Path) -> None:
     first = ingest(write_csv(tmp_path / "a" / "hr_headcount.csv", headcount_rows(women=40)), database_url)
     other_year = ingest(write_csv(tmp_path / "b" / "hr_headcount.csv", headcount_rows(date="2023-12-31")), database_url)
@@ -123,6 +135,7 @@ def test_a_resubmission_supersedes_the_earlier_rows(project: Path, database_url:
     ) == [(4,)]
 
 
+@pytest.mark.usefixtures("typing_path")
 def test_a_rejected_file_loads_nothing_and_says_where(project: Path, database_url: str, tmp_path: Path) -> None:
     rows = headcount_rows()
     rows[1][4] = "Female"  # row 3 of the file
@@ -140,6 +153,7 @@ def test_a_rejected_file_loads_nothing_and_says_where(project: Path, database_ur
     assert register.archive_path(register.sha256_of(path), ".csv").exists()
 
 
+@pytest.mark.usefixtures("typing_path")
 def test_values_that_do_not_parse_are_named_by_row_and_column(project: Path, database_url: str, tmp_path: Path) -> None:
     rows = headcount_rows()
     rows[0][0] = "2024-02-30"
@@ -319,6 +333,7 @@ def test_binary_bytes_in_a_text_file_are_refused_not_a_crash(project: Path, data
     assert issue.column == "entity_code" and issue.rows == [4] and "control characters" in issue.message
 
 
+@pytest.mark.usefixtures("typing_path")
 def test_every_problem_of_a_file_is_told_in_one_run(project: Path, database_url: str, tmp_path: Path) -> None:
     """A count that is not a number (typing) and an entity code that is not known (a rule) are both told by the
     first run, not one after the other; the column that did not type is not reported again by its own rules."""

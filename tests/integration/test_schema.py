@@ -51,3 +51,23 @@ def test_each_raw_table_finds_its_slices_by_the_index_its_contract_names(databas
     db.ensure_schema(database_url)
     with psycopg.connect(database_url) as conn:
         assert conn.execute(method, (index,)).fetchone() == (table.slices_index,)
+        columns = "select pg_get_indexdef(%s::regclass, k, false) from generate_series(1, 16) as k"
+        found = [c for (c,) in conn.execute(columns, (index,)) if c]
+        assert found == db.slices_index_columns(table).split(", ")
+        # A BRIN slices index holds submission_id too: the table keeps no other index for it.
+        assert (table.slices_index == "brin") == (
+            conn.execute("select to_regclass(%s)", (f"raw.{name}_submission",)).fetchone() == (None,)
+        )
+
+
+def test_a_warehouse_made_with_two_brin_indexes_gets_the_one_that_holds_both(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("drop index raw.hr_headcount_slices")
+        conn.execute("create index hr_headcount_slices on raw.hr_headcount using brin (entity_code, snapshot_date)")
+        conn.execute("create index hr_headcount_submission on raw.hr_headcount using brin (submission_id)")
+        conn.execute("comment on schema audit is 'an older version'")
+    db.ensure_schema(database_url)
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select to_regclass('raw.hr_headcount_submission')").fetchone() == (None,)
+        [(definition,)] = conn.execute("select pg_get_indexdef('raw.hr_headcount_slices'::regclass)").fetchall()
+        assert "USING brin (submission_id, entity_code, snapshot_date)" in definition
