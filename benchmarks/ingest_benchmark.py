@@ -32,6 +32,7 @@ from gender_warehouse import db, reference
 from gender_warehouse.contracts import HR_HEADCOUNT
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DATA = HERE / "data"
 BIN = Path(sys.executable).parent
 
