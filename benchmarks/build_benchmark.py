@@ -106,7 +106,13 @@ def gwh(url: str, data_dir: str, *args: str) -> float:
 
 def dag_build(url: str, data_dir: str) -> float:
     """build_warehouse through `airflow dags test`, as `make demo` runs it (Airflow's metadata in SQLite)."""
-    env = {**os.environ, "GWH_DATABASE_URL": url, "GWH_DATA_DIR": data_dir, "AIRFLOW_CONN_GWH_WAREHOUSE": url}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GWH_DATABASE_URL": url,
+        "GWH_DATA_DIR": data_dir,
+        "AIRFLOW_CONN_GWH_WAREHOUSE": url,
+    }
     script = "source scripts/airflow_env.sh && airflow db migrate > /dev/null && airflow dags test build_warehouse"
     started = time.perf_counter()
     done = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
