@@ -30,7 +30,7 @@ from pathlib import Path
 import psycopg
 from ingest_benchmark import BIN, DATA, ROOT, admin_url, drop_database, fresh_database
 
-from gender_warehouse import reference
+from gender_warehouse import db, reference
 from gender_warehouse.contracts import HR_HEADCOUNT
 
 ROWS_PER_FILE = 1_000_000
@@ -111,15 +111,26 @@ def dag_build(url: str, data_dir: str) -> float:
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "GWH_DATABASE_URL": url,
         "GWH_DATA_DIR": data_dir,
-        "AIRFLOW_CONN_GWH_WAREHOUSE": url,
+        "AIRFLOW_CONN_GWH_WAREHOUSE": as_uri(url),
     }
     script = "source scripts/airflow_env.sh && airflow db migrate > /dev/null && airflow dags test build_warehouse"
+    log = Path(data_dir) / "build_warehouse.log"
     started = time.perf_counter()
-    done = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    with log.open("w") as out:
+        done = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, stdout=out, stderr=out, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"the build_warehouse DAG failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        raise SystemExit(f"the build_warehouse DAG failed: its log is {log}")
     return elapsed
+
+
+def as_uri(conninfo: str) -> str:
+    """The postgresql:// URL an Airflow connection takes, of a libpq connection string."""
+    parts = psycopg.conninfo.conninfo_to_dict(conninfo)
+    port = parts.get("port")
+    return db.url_from_parts(
+        parts.get("host"), int(port) if port else None, parts.get("user"), parts.get("password"), parts.get("dbname")
+    )
 
 
 def builds_since(url: str, since: dt.datetime) -> dict[str, float]:
