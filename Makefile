@@ -5,11 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean stop chromium
+.PHONY: install demo test lint bench clean stop chromium stack stack-stop stack-status
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]" 2>&1 \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,celery]" 2>&1 \
 		| grep -v "is ignored: it is neither a file nor a directory" || true
 	@$(BIN)/python -c "import gender_warehouse, airflow, dbt, great_expectations" 2>/dev/null \
 		|| { echo "installation failed: see the pip output above"; exit 1; }
@@ -46,6 +46,16 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/ingest_benchmark.py
 	$(BIN)/python benchmarks/build_benchmark.py
+
+# The real Airflow services on this machine, for a team (README: "Run it for a team"); the same GWH_* settings.
+stack: install
+	$(BIN)/gwh stack start
+
+stack-stop:
+	$(BIN)/gwh stack stop
+
+stack-status:
+	$(BIN)/gwh stack status
 
 stop:
 	-$(BIN)/gwh db stop

@@ -111,7 +111,7 @@ def dag_build(url: str, data_dir: str) -> float:
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "GWH_DATABASE_URL": url,
         "GWH_DATA_DIR": data_dir,
-        "AIRFLOW_CONN_GWH_WAREHOUSE": as_uri(url),
+        "AIRFLOW_CONN_GWH_WAREHOUSE": db.uri(url),
     }
     script = "source scripts/airflow_env.sh && airflow db migrate > /dev/null && airflow dags test build_warehouse"
     log = Path(data_dir) / "build_warehouse.log"
@@ -122,15 +122,6 @@ def dag_build(url: str, data_dir: str) -> float:
     if done.returncode != 0:
         raise SystemExit(f"the build_warehouse DAG failed: its log is {log}")
     return elapsed
-
-
-def as_uri(conninfo: str) -> str:
-    """The postgresql:// URL an Airflow connection takes, of a libpq connection string."""
-    parts = psycopg.conninfo.conninfo_to_dict(conninfo)
-    port = parts.get("port")
-    return db.url_from_parts(
-        parts.get("host"), int(port) if port else None, parts.get("user"), parts.get("password"), parts.get("dbname")
-    )
 
 
 def builds_since(url: str, since: dt.datetime) -> dict[str, float]:

@@ -25,6 +25,8 @@ import datetime as dt
 from airflow.sdk import Asset, AssetAlias, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from gender_warehouse.settings import ingest_interval_minutes
+
 CONN_ID = "gwh_warehouse"
 RAW_TABLES = AssetAlias("gwh_raw_tables")
 SUMMARY_KEY = "summary"
@@ -52,7 +54,7 @@ def summaries_of_run(context: dict) -> list[dict]:
 @dag(
     dag_id="ingest_submissions",
     description="Validate and load the files in the landing folder; emit raw.<table> assets",
-    schedule=dt.timedelta(minutes=10),
+    schedule=dt.timedelta(minutes=ingest_interval_minutes()),
     start_date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
@@ -129,6 +131,12 @@ def ingest_submissions() -> None:
                 f"{visible(Path(path).name, one_line=True)} rejected (submission {result.submission_id}), nothing "
                 f"loaded:\n{shown}{more}"
             )
+        if result.status == "unchanged":  # a resent identical file: recorded as an arrival, nothing to load
+            print(
+                f"unchanged {visible(path, one_line=True)}: the same bytes came before as submission "
+                f"{result.submission_id} ({result.previous_status}); its arrival is recorded, nothing loaded"
+            )
+            return
         print(f"{result.status} {visible(path, one_line=True)}: submission {result.submission_id}, rows {result.rows}")
 
     @task(retries=2, trigger_rule="all_done", outlets=[RAW_TABLES])

@@ -25,8 +25,9 @@ def generated_settings() -> dict[str, str]:
         "AIRFLOW_ADMIN_PASSWORD": secrets.token_urlsafe(12),
         # A Fernet key is 32 random bytes in URL-safe base64.
         "AIRFLOW_FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(32),
-        "AIRFLOW_API_SECRET_KEY": secrets.token_urlsafe(32),
+        # 64 bytes and more: the length Airflow recommends for signing its tokens.
+        "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(64),
+        "AIRFLOW_API_SECRET_KEY": secrets.token_urlsafe(64),
     }
 
 

@@ -291,5 +291,55 @@ def test_generate_env_writes_every_required_secret_once(tmp_path):
     assert set(values) == required
     assert all(re.fullmatch(r"[A-Za-z0-9_=-]{16,}", value) for value in values.values()), "URL-safe values"
     assert target.stat().st_mode & 0o077 == 0, ".env must be readable by its owner only"
+    # The lengths Airflow recommends for the keys that sign its tokens.
+    assert len(values["AIRFLOW_JWT_SECRET"]) >= 64 and len(values["AIRFLOW_API_SECRET_KEY"]) >= 64
     again = subprocess.run(command, capture_output=True)
     assert again.returncode == 1, "an existing .env (the running stack's passwords) must not be overwritten"
+
+
+def test_the_native_stack_and_docker_compose_share_their_settings(compose: dict[str, Any]) -> None:
+    """`make stack` (gender_warehouse.stack) and docker-compose.yml run the same deployment: the settings the
+    stack shares are in docker-compose's common environment with the same values, and the same secrets are set."""
+    from gender_warehouse import stack
+
+    common = compose["x-airflow-common"]["environment"]
+    for name, value in stack.SHARED_SETTINGS.items():
+        assert name in common, f"{name} is set by `make stack` but not in docker-compose.yml"
+        assert str(common[name]).lower() == value.lower(), name
+    names = set(stack.environment(stack_for_test(), stack.generated_secrets()))
+    for name in common:
+        if name.startswith("AIRFLOW__") and name not in ("AIRFLOW__CELERY__WORKER_CONCURRENCY",):
+            celery_only = name.startswith("AIRFLOW__CELERY__")
+            assert celery_only or name in names, f"{name} is set in docker-compose.yml but not by `make stack`"
+
+
+def test_the_native_stack_makes_secrets_of_the_recommended_length_that_only_its_user_reads(tmp_path: Path) -> None:
+    from gender_warehouse import stack
+
+    values = stack.generated_secrets()
+    assert len(values["jwt_secret"].encode()) >= 64 and len(values["api_secret_key"].encode()) >= 64
+    assert len(base64_bytes(values["fernet_key"])) == 32
+    target = stack_for_test(tmp_path)
+    assert stack.stack_secrets(target) == stack.stack_secrets(target)  # made once, then kept
+    assert target.secrets_file.stat().st_mode & 0o777 == 0o600
+
+
+def base64_bytes(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text)
+
+
+def stack_for_test(home: Path | None = None) -> Any:
+    from gender_warehouse import stack
+
+    return stack.Stack(
+        home=home or Path("/nonexistent/stack"),
+        host="127.0.0.1",
+        port=8080,
+        worker_log_port=8793,
+        trigger_log_port=8794,
+        redis_url="redis://127.0.0.1:6379/0",
+        warehouse_url="postgresql://gwh@127.0.0.1:5432/warehouse",
+        metadata_database="gwh_airflow",
+    )

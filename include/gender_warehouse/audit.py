@@ -63,6 +63,16 @@ def register(
     return Submission(*row)
 
 
+def record_receipt(
+    conn: psycopg.Connection, submission_id: int, file_name: str, landed_at: dt.datetime | None, outcome: str
+) -> None:
+    """One arrival of a file: 'taken' (to be loaded) or 'unchanged' (its bytes came before)."""
+    conn.execute(
+        "insert into audit.file_receipts (submission_id, file_name, landed_at, outcome) values (%s, %s, %s, %s)",
+        (submission_id, file_name, landed_at, outcome),
+    )
+
+
 def lock_submission(conn: psycopg.Connection, submission_id: int) -> str:
     """Lock the submission's row for this transaction (two workers on one file take turns); its status."""
     row = conn.execute(

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shlex
 import stat
 import sys
 import traceback
@@ -100,6 +101,17 @@ def parser() -> argparse.ArgumentParser:
         "superuser or the database owner; GWH_PASSWORD_<ROLE> gives a role a login)",
     )
 
+    stack_cmd = sub.add_parser(
+        "stack", help="the Airflow services on this machine for a team (api-server, scheduler, dag-processor, ...)"
+    )
+    stack_sub = stack_cmd.add_subparsers(dest="stack_command", required=True)
+    stack_sub.add_parser("start", help="start what is not running and wait until the UI answers (`make stack`)")
+    stack_sub.add_parser("stop", help="stop every service the stack started, children included (`make stack-stop`)")
+    stack_sub.add_parser("status", help="each service's process, and whether the UI answers (`make stack-status`)")
+    stack_sub.add_parser(
+        "env", help="the settings a Celery worker on another machine needs to join (secrets included: keep private)"
+    )
+
     suites_cmd = sub.add_parser("suites", help="the Great Expectations suites (the submission contracts)")
     suites_sub = suites_cmd.add_subparsers(dest="suites_command", required=True)
     suites_sub.add_parser("write", help="write the suites from the contracts and reference seeds")
@@ -132,6 +144,43 @@ def parser() -> argparse.ArgumentParser:
         "--clean", action="store_true", help="also delete result files (and their pages) that no recorded run names"
     )
     return p
+
+
+def cmd_stack(args: argparse.Namespace) -> int:
+    from gender_warehouse import stack as services
+    from gender_warehouse.landing import landing_dir
+
+    stack = services.Stack.from_environment(args.database_url)
+    try:
+        if args.stack_command == "start":
+            console.print(f"starting the Airflow services (logs: {escape(str(stack.logs))}/) ...")
+            started = services.start(stack)
+            console.print(
+                f"Airflow UI: {stack.url}  (user {services.ADMIN}; password in {escape(str(stack.passwords_file))})"
+            )
+            console.print(
+                f"Landing folder: {escape(str(landing_dir()))}  (files dropped there are ingested on schedule)"
+            )
+            console.print(f"Warehouse: {escape(db.redact(stack.warehouse_url))}")
+            console.print(f"Services: {', '.join(f'{name} (pid {pid})' for name, pid in started.items())}")
+            console.print("Stop them with `make stack-stop` (gwh stack stop).")
+        elif args.stack_command == "stop":
+            stopped = services.stop(stack)
+            console.print(f"stopped: {', '.join(stopped)}" if stopped else "no service of the stack was running")
+        elif args.stack_command == "env":
+            for name, value in services.shared_environment(stack).items():
+                console.print(f"export {name}={shlex.quote(value)}", markup=False, highlight=False)
+        else:
+            found = services.status(stack)
+            for name, pid in found.items():
+                console.print(f"{name:<14} {'running (pid ' + str(pid) + ')' if pid else 'not running'}")
+            answering = services.answers(stack.url)
+            console.print(f"{'UI':<14} {stack.url} {'answers' if answering else 'does not answer'}")
+            return 0 if all(found.values()) and answering else 1
+    except services.StackError as exc:
+        err_console.print(f"gwh: {escape(str(exc))}")
+        return 1
+    return 0
 
 
 def files_in(paths: list[Path]) -> list[Path | Refused]:
@@ -703,6 +752,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "db" and args.db_command == "stop":
             console.print("embedded server stopped" if db.stop_embedded_server() else "no embedded server running")
             return 0
+        if args.command == "stack":
+            return cmd_stack(args)
         url = db.database_url(args.database_url)
         db.ensure_schema(url)
         if args.command == "db":

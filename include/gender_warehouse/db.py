@@ -101,6 +101,20 @@ def url_from_parts(
     return f"postgresql://{netloc}/{quote(dbname or '', safe='')}{query}"
 
 
+def uri(url: str) -> str:
+    """A libpq connection string, key=value or URL, as a postgresql:// URL (what an Airflow connection takes)."""
+    parts = psycopg.conninfo.conninfo_to_dict(url)
+    port = parts.pop("port", None)
+    return url_from_parts(
+        parts.pop("host", None),
+        int(port) if port else None,
+        parts.pop("user", None),
+        parts.pop("password", None),
+        parts.pop("dbname", None),
+        parts,
+    )
+
+
 def url_from_connection(connection: Any) -> str:
     """A libpq URL from an object with an Airflow connection's attributes (host, port, login, password, schema,
     extra_dejson). Duck-typed, so that this package needs no Airflow."""

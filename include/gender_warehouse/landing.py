@@ -69,4 +69,19 @@ def pending_files(url: str, folder: Path | None = None) -> list[str]:
                 (list(hashes.values()),),
             )
         }
-    return [path for path, sha in hashes.items() if sha not in done]
+        received = {
+            (sha, name): landed
+            for sha, name, landed in conn.execute(
+                "select s.sha256, r.file_name, r.landed_at from audit.file_receipts as r"
+                " join audit.submissions as s using (submission_id) where s.sha256 = any(%s)",
+                (list(done),),
+            )
+        }
+    # Bytes the warehouse has finished with are taken again when they arrive again (a resent file: a new time in
+    # the folder), to be recorded as 'unchanged'; a file that has lain here since it was taken is not.
+    return [path for path, sha in hashes.items() if sha not in done or not taken_before(path, sha, received)]
+
+
+def taken_before(path: str, sha: str, received: dict[tuple[str, str], dt.datetime | None]) -> bool:
+    landed = received.get((sha, Path(path).name))
+    return landed is not None and abs((landed - submitted_at(Path(path))).total_seconds()) < 0.001

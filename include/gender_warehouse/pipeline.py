@@ -153,7 +153,9 @@ def ingest_file(
             submitted_by=submitted_by,
             submitted_at=submitted_at,
         )
-        if sub.status not in ("received", "failed"):
+        unchanged = sub.status not in ("received", "failed")
+        audit.record_receipt(conn, sub.submission_id, path.name, submitted_at, "unchanged" if unchanged else "taken")
+        if unchanged:
             return IngestResult(
                 path,
                 "unchanged",

@@ -47,6 +47,14 @@ def max_file_bytes() -> int:
     return int(float(os.environ.get("GWH_MAX_FILE_MB", "1024")) * 1024 * 1024)
 
 
+def ingest_interval_minutes() -> float:
+    """How often the ingest DAG looks in the landing folder (GWH_INGEST_EVERY_MINUTES, default 10)."""
+    minutes = float(os.environ.get("GWH_INGEST_EVERY_MINUTES", "10"))
+    if minutes <= 0:
+        raise ValueError(f"GWH_INGEST_EVERY_MINUTES must be a positive number of minutes, not {minutes}")
+    return minutes
+
+
 def load_lock_timeout() -> str:
     """How long a load waits for another load of the same table (GWH_LOAD_LOCK_TIMEOUT, a PostgreSQL interval,
     default 10min) before it gives up with a message."""

@@ -347,3 +347,34 @@ def test_every_problem_of_a_file_is_told_in_one_run(project: Path, database_url:
     assert any("NOT-AN-ENTITY" in m for m in messages), messages
     assert sum("headcount" in m for m in messages) == 1, messages
     assert query(database_url, "select count(*) from raw.hr_headcount") == [(0,)]
+
+
+def test_a_resent_identical_file_is_taken_again_and_recorded_unchanged(
+    project: Path, database_url: str, tmp_path: Path
+) -> None:
+    """The landing folder takes a file once; the same bytes sent again (a new time in the folder, any name) are
+    taken again and recorded as an arrival that changed nothing, never dropped unseen."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    path = write_csv(folder / "hr_headcount_IAEA.csv", headcount_rows())
+
+    def run_the_folder() -> list[str]:
+        taken = landing.pending_files(database_url, folder)
+        return [ingest(Path(p), database_url, submitted_at=landing.submitted_at(Path(p))).status for p in taken]
+
+    assert run_the_folder() == ["accepted"]
+    assert run_the_folder() == []  # lying there since it was taken: not taken again
+    sent_again = path.read_bytes()
+    path.unlink()
+    path.write_bytes(sent_again)
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 60))
+    (folder / "hr_headcount_IAEA_copy.csv").write_bytes(sent_again)
+    assert run_the_folder() == ["unchanged", "unchanged"]
+    assert run_the_folder() == []
+    receipts = query(database_url, "select outcome, file_name from audit.file_receipts order by 1, 2")
+    assert receipts == [
+        ("taken", "hr_headcount_IAEA.csv"),
+        ("unchanged", "hr_headcount_IAEA.csv"),
+        ("unchanged", "hr_headcount_IAEA_copy.csv"),
+    ]
+    assert query(database_url, "select count(*), min(status) from audit.submissions") == [(1, "loaded")]

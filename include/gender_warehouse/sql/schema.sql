@@ -52,6 +52,24 @@ alter table audit.submissions add constraint submissions_status_check
     check (status in ('received', 'loaded', 'partially accepted', 'rejected', 'superseded', 'failed'));
 comment on table audit.submissions is 'Every file submitted, by content hash, with its status and the times it changed.';
 
+-- Every time a file arrives: a resent identical file is one submission (its bytes came before), but its arrival
+-- is recorded here, 'unchanged', as the first was 'taken'. landed_at is its time in the landing folder (null when
+-- given on the command line): the landing folder takes a file again only when no receipt has its name and time.
+create table if not exists audit.file_receipts (
+    receipt_id      bigint generated always as identity primary key,
+    submission_id   bigint not null references audit.submissions (submission_id),
+    file_name       text not null,
+    landed_at       timestamptz,
+    received_at     timestamptz not null default clock_timestamp(),
+    outcome         text not null check (outcome in ('taken', 'unchanged'))
+);
+create index if not exists file_receipts_submission on audit.file_receipts (submission_id);
+comment on table audit.file_receipts is 'Each arrival of a file, resent identical files included (outcome unchanged): who sent what, when, even when it changed nothing.';
+-- A warehouse made before the receipts: each submission's first arrival, once.
+insert into audit.file_receipts (submission_id, file_name, landed_at, received_at, outcome)
+select submission_id, file_name, submitted_at, received_at, 'taken' from audit.submissions
+where not exists (select from audit.file_receipts);
+
 -- One row per validation of one table of a submission against its Great Expectations suite.
 create table if not exists audit.validation_runs (
     validation_run_id  bigint generated always as identity primary key,
