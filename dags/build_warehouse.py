@@ -134,6 +134,9 @@ def build_warehouse() -> None:
             # socket-directory host Airflow refuses that URI ("must contain a host") and fails the task after
             # dbt succeeded. Nothing is scheduled on the marts yet: no events.
             emit_datasets=False,
+            # Exposures (the BI tools, documented) and the on-run-end hook (which writes each dbt run into the
+            # audit trail, in every task) are no nodes to build: none is a task.
+            exclude=["resource_type:exposure", "resource_type:operation"],
         ),
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         operator_args={

@@ -1,6 +1,7 @@
 """Ingest the submissions waiting in the landing folder: one mapped task per file.
 
-find_new_files ─► ingest_file (mapped, one per file) ─► announce_loaded_tables, build_data_docs (all_done)
+find_new_files ─► ingest_file (mapped, one per file) ─► announce_loaded_tables, build_data_docs, tell_coordination
+(all_done)
 
 - An accepted file loads its rows into raw.<table>. When every file has had its turn, announce_loaded_tables
   emits one event for each Asset("raw.<table>") loaded in the run, through the AssetAlias "gwh_raw_tables":
@@ -13,6 +14,10 @@ find_new_files ─► ingest_file (mapped, one per file) ─► announce_loaded_
 - build_data_docs renders the GX Data Docs pages of every file of the run, rejected ones included. It fails the
   run when find_new_files failed or a file ended without a verdict (a crash after its retries); a rejected
   file does not fail the run.
+- Who is told (gender_warehouse.notifications; the addresses in the deployment's GWH_CONTACTS_FILE): a rejected,
+  partly refused or failed file, its entity's focal points, with the reasons and its report's link
+  (TellTheSender, on the task's failure); each run's summary, the coordination office (tell_coordination). Both
+  go through Airflow's SMTP notifier and its connection `smtp_default`; with no contacts file, nobody is told.
 
 The logic is in gender_warehouse (pipeline.ingest_file, landing.pending_files); this file only schedules it.
 The warehouse is the Airflow connection `gwh_warehouse` (e.g. env AIRFLOW_CONN_GWH_WAREHOUSE).
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Asset, AssetAlias, dag, get_current_context, task
+from airflow.sdk import Asset, AssetAlias, BaseNotifier, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from gender_warehouse.settings import ingest_interval_minutes
@@ -42,6 +47,32 @@ def warehouse_url(conn_id: str = CONN_ID) -> str:
     from gender_warehouse.db import url_from_connection
 
     return url_from_connection(Connection.get(conn_id))
+
+
+def send_mail(context: dict, to: tuple[str, ...], subject: str, html_content: str) -> None:
+    """Through Airflow's SMTP notifier (connection smtp_default). Called with the message made already, never as a
+    template: it quotes the file's values, which must not be rendered."""
+    import os
+
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    sender = os.environ.get("GWH_MAIL_FROM", "gender-warehouse@localhost")
+    SmtpNotifier(to=list(to), from_email=sender, subject=subject, html_content=html_content).notify(context)
+
+
+class TellTheSender(BaseNotifier):
+    """A file rejected, partly refused or failed after its retries: its entity's focal points are told why."""
+
+    def notify(self, context: dict) -> None:
+        from gender_warehouse.notifications import file_message, load_contacts
+
+        ti = context["ti"]
+        summary = ti.xcom_pull(task_ids=ti.task_id, key=SUMMARY_KEY, map_indexes=ti.map_index)
+        to = load_contacts().for_file(summary["path"]) if summary else ()
+        if not to:
+            return
+        send_mail(context, to, *file_message(summary))
+        print(f"told {', '.join(to)} about {summary['path']}")
 
 
 def summaries_of_run(context: dict) -> list[dict]:
@@ -79,6 +110,7 @@ def ingest_submissions() -> None:
         retries=2,
         retry_delay=dt.timedelta(seconds=30),
         map_index_template="{{ submission_file }}",
+        on_failure_callback=TellTheSender(),
     )
     def ingest_file(path: str) -> None:
         """One file through register → archive → read → validate → load. Rejection: failed, no retry."""
@@ -107,6 +139,7 @@ def ingest_submissions() -> None:
             "warning_count": len(result.warnings),
             "result_files": [str(p) for p in result.result_files],
             "superseded_by": result.superseded_by,
+            "failure": result.failure,
         }
         # Pushed under its own key, rejected files included: a failed task has no return value.
         context["ti"].xcom_push(key=SUMMARY_KEY, value=summary)
@@ -178,10 +211,24 @@ def ingest_submissions() -> None:
             raise AirflowFailException(f"{missing} file(s) ended without a verdict (crashed): see ingest_file")
         return {"files": len(files), "statuses": counts, "data_docs": str(index) if index else None}
 
+    @task(retries=2, trigger_rule="all_done")
+    def tell_coordination() -> None:
+        """The run's summary to the coordination office (the contacts file's coordination addresses)."""
+        from gender_warehouse.notifications import load_contacts, run_message
+
+        context = get_current_context()
+        to = load_contacts().coordination
+        summaries = summaries_of_run(context)
+        if not to or not summaries:
+            print("no summary sent: " + ("no coordination address" if not to else "no file in this run"))
+            return
+        send_mail(context, to, *run_message(summaries, context["run_id"]))
+        print(f"summary of {len(summaries)} file(s) sent to {', '.join(to)}")
+
     files = find_new_files()
     # build_data_docs also takes the list itself: if find_new_files failed, it fails too (and so does the run).
     ingested = ingest_file.expand(path=files)
-    ingested >> [announce_loaded_tables(), build_data_docs(files)]
+    ingested >> [announce_loaded_tables(), build_data_docs(files), tell_coordination()]
 
 
 ingest_submissions()

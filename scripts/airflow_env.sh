@@ -18,9 +18,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS=False
 export DO_NOT_TRACK=1
 # Cosmos caches rendered dbt profiles here (not in the shared system temp folder).
 export AIRFLOW__COSMOS__CACHE_DIR="$_gwh_project/.gwh/cosmos"
-# Cosmos reads [openlineage] namespace at import and warns when it is missing; `airflow dags` warns that
-# graphviz (only for --imgcat/--save-dagrun) is not installed.
+# Lineage: every task's OpenLineage events appended to a file (kept unless already set: point it at Marquez with
+# {"type": "http", "url": "..."}). `airflow dags` warns that graphviz (only for --imgcat/--save-dagrun) is missing.
 export AIRFLOW__OPENLINEAGE__NAMESPACE=gender_warehouse
+export AIRFLOW__OPENLINEAGE__TRANSPORT="${AIRFLOW__OPENLINEAGE__TRANSPORT:-{\"type\": \"file\", \"log_file_path\": \"$_gwh_project/.gwh/airflow/lineage.jsonl\", \"append\": true\}}"
 export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:Could not import graphviz:UserWarning"
 
 # The warehouse: the Airflow connection gwh_warehouse. Kept if already set; else taken from GWH_DATABASE_URL.

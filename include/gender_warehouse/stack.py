@@ -182,6 +182,9 @@ def environment(stack: Stack, values: dict[str, str]) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(stack.passwords_file),
         "AIRFLOW__COSMOS__CACHE_DIR": str(stack.home / "cosmos"),
+        # Every task's OpenLineage events, appended to a file unless the deployment names a backend (Marquez).
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": os.environ.get("AIRFLOW__OPENLINEAGE__TRANSPORT")
+        or json.dumps({"type": "file", "log_file_path": str(stack.logs / "lineage.jsonl"), "append": True}),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
         "AIRFLOW_CONN_GWH_WAREHOUSE": db.uri(stack.warehouse_url),

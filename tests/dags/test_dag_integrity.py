@@ -141,9 +141,15 @@ def test_io_tasks_retry_and_dbt_tests_do_not(bag: dict) -> None:
 
 def test_ingest_dag_shape(bag: dict) -> None:
     tasks = bag["dags"]["ingest_submissions"]["tasks"]
-    assert set(tasks) == {"find_new_files", "ingest_file", "announce_loaded_tables", "build_data_docs"}
-    assert tasks["build_data_docs"]["trigger_rule"] == "all_done"
-    assert tasks["announce_loaded_tables"]["trigger_rule"] == "all_done"
+    assert set(tasks) == {
+        "find_new_files",
+        "ingest_file",
+        "announce_loaded_tables",
+        "build_data_docs",
+        "tell_coordination",
+    }
+    for after_every_file in ("build_data_docs", "announce_loaded_tables", "tell_coordination"):
+        assert tasks[after_every_file]["trigger_rule"] == "all_done", after_every_file
 
 
 def test_build_dag_renders_dbt_models_seeds_and_their_tests(bag: dict) -> None:

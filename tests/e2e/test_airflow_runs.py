@@ -27,18 +27,11 @@ FILES = [
 ]
 
 
-def airflow(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=600, check=False)
-
-
-def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: str, tmp_path: Path) -> None:
-    warehouse.parse()  # the manifest build_warehouse renders from, in this test's project folder
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    for name in FILES:
-        shutil.copy(SAMPLES / name, landing)
-    uri = db.url_from_parts(*url_parts(database_url))
-    env = {
+def airflow_env(tmp_path: Path, database_url: str, landing: Path) -> dict[str, str]:
+    """`airflow dags test` of the project's DAGs: metadata in SQLite under tmp_path, the warehouse at database_url."""
+    (tmp_path / "airflow").mkdir()
+    uri = db.uri(database_url)
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
         "AIRFLOW_HOME": str(tmp_path / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
@@ -52,7 +45,19 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
         "GWH_LANDING_DIR": str(landing),
         "GWH_DBT_ROLE": "transformer",  # Cosmos' dbt works as the least-privilege role, as deployed
     }
-    (tmp_path / "airflow").mkdir()
+
+
+def airflow(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: str, tmp_path: Path) -> None:
+    warehouse.parse()  # the manifest build_warehouse renders from, in this test's project folder
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for name in FILES:
+        shutil.copy(SAMPLES / name, landing)
+    env = airflow_env(tmp_path, database_url, landing)
     migrated = airflow(["db", "migrate"], env)
     assert migrated.returncode == 0, migrated.stderr[-2000:]
 
@@ -109,11 +114,3 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
     again = airflow(["dags", "test", "ingest_submissions"], env)
     assert again.returncode == 0
     assert query(database_url, "select count(*) from audit.submissions") == [(6,)]
-
-
-def url_parts(url: str) -> tuple:
-    import psycopg
-
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    port = int(info["port"]) if info.get("port") else None
-    return (info.get("host"), port, info.get("user"), info.get("password"), info.get("dbname"))
