@@ -11,7 +11,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,celery]" 2>&1 \
 		| grep -v "is ignored: it is neither a file nor a directory" || true
-	@$(BIN)/python -c "import gender_warehouse, airflow, dbt, great_expectations" 2>/dev/null \
+	@$(BIN)/python -c "import gender_warehouse, airflow, dbt, great_expectations" >/dev/null 2>&1 \
 		|| { echo "installation failed: see the pip output above"; exit 1; }
 	@touch $@
 

@@ -57,3 +57,80 @@ def gwh_process(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def logged_in_screenshot(url: str, cookie: tuple[str, str], shot: Path, wait_for_text: str, timeout: float = 60) -> str:
+    """Open `url` in headless Chromium with a session cookie set (as a browser that logged in holds it), wait until
+    the page shows `wait_for_text`, keep a screenshot in `shot` and return the page's text. Through the DevTools
+    protocol: Chromium's command line cannot set a cookie."""
+    import asyncio
+    import base64
+    import json
+    import shutil
+    import socket
+    import tempfile
+    import time
+    import urllib.request
+
+    import websockets
+
+    chromium = shutil.which("chromium")
+    assert chromium, "the browser tests need Debian's chromium (make test installs it)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    profile = tempfile.mkdtemp(prefix="gwh-chromium-")
+    browser = subprocess.Popen(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", f"--remote-debugging-port={port}",
+         f"--user-data-dir={profile}", "--window-size=1400,900", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as found:
+                    pages = [p for p in json.load(found) if p["type"] == "page"]
+                if pages:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "headless Chromium did not start"
+            time.sleep(0.3)
+
+        async def drive() -> str:
+            async with websockets.connect(pages[0]["webSocketDebuggerUrl"], max_size=2**26) as ws:
+                counter = 0
+
+                async def call(method: str, **params: object) -> dict:
+                    nonlocal counter
+                    counter += 1
+                    await ws.send(json.dumps({"id": counter, "method": method, "params": params}))
+                    while True:
+                        reply = json.loads(await ws.recv())
+                        if reply.get("id") == counter:
+                            assert "error" not in reply, reply
+                            return reply["result"]
+
+                name, value = cookie
+                await call("Network.enable")
+                await call("Network.setCookie", name=name, value=value, url=url)
+                await call("Page.navigate", url=url)
+                text = ""
+                end = time.monotonic() + timeout
+                while wait_for_text not in text and time.monotonic() < end:
+                    await asyncio.sleep(1)
+                    found = await call("Runtime.evaluate", expression="document.body ? document.body.innerText : ''")
+                    text = found["result"].get("value", "")
+                await asyncio.sleep(2)  # the rest of the page, drawn after its first words
+                picture = await call("Page.captureScreenshot", format="png")
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                shot.write_bytes(base64.b64decode(picture["data"]))
+                return text
+
+        return asyncio.run(drive())
+    finally:
+        browser.terminate()
+        browser.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)

@@ -343,3 +343,26 @@ def stack_for_test(home: Path | None = None) -> Any:
         warehouse_url="postgresql://gwh@127.0.0.1:5432/warehouse",
         metadata_database="gwh_airflow",
     )
+
+
+@pytest.mark.parametrize(
+    ("warehouse", "metadata"),
+    [
+        (
+            "postgresql://gwh:p%40ss@db.example:5433/warehouse",
+            "postgresql+psycopg2://gwh:p%40ss@db.example:5433/gwh_airflow",
+        ),
+        # The embedded server listens on a socket folder: SQLAlchemy takes it as the query's host, not as a host.
+        ("postgresql://postgres@%2Ftmp%2Fpg/gwh", "postgresql+psycopg2://postgres@/gwh_airflow?host=%2Ftmp%2Fpg"),
+        (
+            "user=postgres dbname=gwh host=/tmp/pg port=5444",
+            "postgresql+psycopg2://postgres@/gwh_airflow?host=%2Ftmp%2Fpg&port=5444",
+        ),
+    ],
+)
+def test_airflow_s_metadata_is_a_database_of_its_own_on_the_warehouse_s_server(warehouse: str, metadata: str) -> None:
+    from dataclasses import replace
+
+    from gender_warehouse import stack
+
+    assert stack.metadata_url(replace(stack_for_test(), warehouse_url=warehouse)) == metadata

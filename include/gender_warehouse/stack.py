@@ -145,11 +145,22 @@ def stack_secrets(stack: Stack) -> dict[str, str]:
 
 
 def metadata_url(stack: Stack) -> str:
-    """SQLAlchemy's URL of Airflow's metadata database, on the warehouse's server with the warehouse's user."""
+    """SQLAlchemy's URL of Airflow's metadata database, on the warehouse's server with the warehouse's user (a
+    socket folder, as the embedded server has, goes in the query: SQLAlchemy takes no path as a host)."""
+    from sqlalchemy.engine import URL
+
     parts = psycopg.conninfo.conninfo_to_dict(stack.warehouse_url)
-    return db.uri(psycopg.conninfo.make_conninfo(**{**parts, "dbname": stack.metadata_database})).replace(
-        "postgresql://", "postgresql+psycopg2://", 1
-    )
+    host = parts.get("host") or None
+    socket_dir = host if host and host.startswith("/") else None
+    return URL.create(
+        "postgresql+psycopg2",
+        username=parts.get("user"),
+        password=parts.get("password"),
+        host=None if socket_dir else host,
+        port=int(parts["port"]) if parts.get("port") and not socket_dir else None,
+        database=stack.metadata_database,
+        query={"host": socket_dir, **({"port": str(parts["port"])} if parts.get("port") else {})} if socket_dir else {},
+    ).render_as_string(hide_password=False)
 
 
 def ensure_metadata_database(stack: Stack) -> None:

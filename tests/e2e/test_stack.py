@@ -3,13 +3,16 @@ dag-processor and triggerer with the LocalExecutor, Airflow's metadata in Postgr
 
 Files dropped in the landing folder are taken by the scheduled ingest, build_warehouse starts from the asset
 events it emits and fills the marts, a correction supersedes, a resent identical file is recorded as unchanged;
-`gwh stack stop` leaves no process behind."""
+the UI shows both DAGs to the logged-in admin (screenshots under reports/screenshots/); `gwh stack stop` leaves no
+process behind."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +23,7 @@ from psycopg import sql
 
 from gender_warehouse import warehouse
 from tests.conftest import ROOT, SAMPLES, query
-from tests.helpers import gwh_process
+from tests.helpers import gwh_process, logged_in_screenshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FILES = ["hr/hr_headcount_IAEA.csv", "hr/hr_headcount_WIPO.csv", "rejected/hr_headcount_bad_sex_code.csv"]
@@ -119,6 +122,21 @@ def test_the_scheduler_takes_landed_files_to_the_marts_and_stop_leaves_nothing(
             return set()
 
     wait_for("build_warehouse filled the marts", lambda: entities_in_marts() == {"IAEA", "WIPO"}, 900, home / "logs")
+
+    # The UI, logged in as the admin (the token the login form gets, in the cookie the UI reads): both DAGs.
+    password = json.loads(password_file.read_text())["admin"]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/auth/token",
+        data=json.dumps({"username": "admin", "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        token = json.load(answer)["access_token"]
+    for dag_id in ("ingest_submissions", "build_warehouse"):
+        shot = ROOT / "reports" / "screenshots" / f"airflow_{dag_id}.png"
+        text = logged_in_screenshot(f"http://127.0.0.1:{port}/dags/{dag_id}", ("_token", token), shot, dag_id)
+        assert dag_id in text and "Sign in" not in text, text[:500]
+        assert shot.stat().st_size > 10_000
 
     shutil.copy(SAMPLES / CORRECTION, landing)
     wait_for(
