@@ -366,3 +366,21 @@ def test_airflow_s_metadata_is_a_database_of_its_own_on_the_warehouse_s_server(w
     from gender_warehouse import stack
 
     assert stack.metadata_url(replace(stack_for_test(), warehouse_url=warehouse)) == metadata
+
+
+def test_gwh_stack_env_prints_what_another_worker_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from gender_warehouse.cli import main
+
+    monkeypatch.setenv("GWH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GWH_REDIS_URL", "redis://10.0.0.5:6379/0")
+    monkeypatch.setenv("GWH_DATABASE_URL", "postgresql://gwh@db.example:5432/warehouse")
+    assert main(["stack", "env"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    values = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in lines)
+    assert values["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert values["AIRFLOW__CELERY__BROKER_URL"] == "redis://10.0.0.5:6379/0"
+    assert values["AIRFLOW_CONN_GWH_WAREHOUSE"] == "postgresql://gwh@db.example:5432/warehouse"
+    assert len(values["AIRFLOW__API_AUTH__JWT_SECRET"]) >= 64
+    assert (tmp_path / "stack" / "secrets.json").stat().st_mode & 0o077 == 0

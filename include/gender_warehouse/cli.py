@@ -168,8 +168,10 @@ def cmd_stack(args: argparse.Namespace) -> int:
             stopped = services.stop(stack)
             console.print(f"stopped: {', '.join(stopped)}" if stopped else "no service of the stack was running")
         elif args.stack_command == "env":
-            for name, value in services.shared_environment(stack).items():
-                console.print(f"export {name}={shlex.quote(value)}", markup=False, highlight=False)
+            # Plain lines for a shell to source: no console wrapping or styling, whatever their length.
+            sys.stdout.write(
+                "".join(f"export {k}={shlex.quote(v)}\n" for k, v in services.shared_environment(stack).items())
+            )
         else:
             found = services.status(stack)
             for name, pid in found.items():
