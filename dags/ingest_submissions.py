@@ -200,11 +200,10 @@ def ingest_submissions() -> None:
         result_files = [Path(f) for s in summaries for f in s["result_files"]]
         index = render(result_files)
         from gender_warehouse import site  # the submission reports and reports/index.html
+        from gender_warehouse.notifications import status_counts
 
         site.publish_site(warehouse_url())
-        counts: dict[str, int] = {}
-        for s in summaries:
-            counts[s["status"]] = counts.get(s["status"], 0) + 1
+        counts = status_counts(summaries)
         print(f"{len(files)} file(s): {counts}; Data Docs: {index}")
         if len(summaries) < len(files):
             missing = len(files) - len(summaries)

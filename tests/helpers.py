@@ -59,6 +59,15 @@ def gwh_process(
     )
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def logged_in_screenshot(url: str, cookie: tuple[str, str], shot: Path, wait_for_text: str, timeout: float = 60) -> str:
     """Open `url` in headless Chromium with a session cookie set (as a browser that logged in holds it), wait until
     the page shows `wait_for_text`, keep a screenshot in `shot` and return the page's text. Through the DevTools
@@ -67,7 +76,6 @@ def logged_in_screenshot(url: str, cookie: tuple[str, str], shot: Path, wait_for
     import base64
     import json
     import shutil
-    import socket
     import tempfile
     import time
     import urllib.request
@@ -76,9 +84,7 @@ def logged_in_screenshot(url: str, cookie: tuple[str, str], shot: Path, wait_for
 
     chromium = shutil.which("chromium")
     assert chromium, "the browser tests need Debian's chromium (make test installs it)"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     profile = tempfile.mkdtemp(prefix="gwh-chromium-")
     browser = subprocess.Popen(
         [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", f"--remote-debugging-port={port}",

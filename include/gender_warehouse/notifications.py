@@ -17,6 +17,7 @@ import csv
 import html
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,12 +120,15 @@ def file_message(summary: dict, reports_url: str | None = None) -> tuple[str, st
     return subject, body
 
 
+def status_counts(summaries: Iterable[dict]) -> dict[str, int]:
+    """How many files of a run ended in each status (accepted, rejected, unchanged, ...)."""
+    return dict(Counter(s["status"] for s in summaries))
+
+
 def run_message(summaries: Iterable[dict], run_id: str, reports_url: str | None = None) -> tuple[str, str]:
     """The subject and HTML body of an ingest run's summary for the coordination office."""
     summaries = list(summaries)
-    counts: dict[str, int] = {}
-    for s in summaries:
-        counts[s["status"]] = counts.get(s["status"], 0) + 1
+    counts = status_counts(summaries)
     shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no file"
     rows = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(

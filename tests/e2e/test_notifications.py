@@ -7,7 +7,6 @@ import email
 import email.policy
 import json
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import SAMPLES, query
 from tests.e2e.test_airflow_runs import airflow, airflow_env
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -41,9 +41,7 @@ def html_of(message: email.message.EmailMessage) -> str:
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     handler = Inbox()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()

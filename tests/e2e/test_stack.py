@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import time
 import urllib.request
 import uuid
@@ -24,17 +23,11 @@ from psycopg import sql
 
 from gender_warehouse import warehouse
 from tests.conftest import ROOT, SAMPLES, query
-from tests.helpers import gwh_process, logged_in_screenshot
+from tests.helpers import free_port, gwh_process, logged_in_screenshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FILES = ["hr/hr_headcount_IAEA.csv", "hr/hr_headcount_WIPO.csv", "rejected/hr_headcount_bad_sex_code.csv"]
 CORRECTION = "corrections/hr_headcount_WIPO_2024_revised.csv"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what: str, check, timeout: float, logs: Path) -> None:  # type: ignore[no-untyped-def]
