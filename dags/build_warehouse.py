@@ -1,14 +1,18 @@
-"""Build the warehouse with dbt (through Cosmos) whenever ingest_submissions loads new raw rows, then publish.
+"""Build the warehouse with dbt whenever ingest_submissions loads new raw rows, then publish.
 
-dbt (DbtTaskGroup: seeds, staging → intermediate → marts; one `dbt build` per node) ─► publish_reports
+dbt_build (one `dbt build`) ─► seeds │ staging │ intermediate │ marts (a task per node: its outcome) ─► publish_reports
 
-- Rendered from the pre-built manifest (dbt_project/target/manifest.json): no dbt runs while Airflow parses this
-  file. `make install` (or `.venv/bin/gwh build --parse-only`) builds it; rebuild it when models change.
-- dbt runs in the worker's process (dbtRunner) against the Airflow connection `gwh_warehouse`.
-- Each seed or model is one task running `dbt build` on it: the node, then its data tests and dbt unit tests, in
-  one dbt start-up. Such a task retries only when the database could not be reached; a failed test or a SQL
-  error fails it at once (a failed test is a finding, not an accident). A test with several parents (e.g.
-  relationships) runs in its own task, with no retries, once all its parents are built.
+- dbt_build runs `dbt build` once, in the worker's process (dbtRunner), exactly as `gwh build` does: seeds,
+  staging → intermediate → marts, data tests and unit tests, in dbt's order and its threads. It retries only when
+  the database could not be reached; a failed test or a SQL error fails it at once (a failed test is a finding,
+  not an accident).
+- Each seed and model is a task of its own, in a group per layer (its folder), loaded by Cosmos from the pre-built
+  manifest (dbt_project/target/manifest.json): it shows that node's outcome in dbt_build, its tests included.
+  They start and end in the triggerer (no worker process for any of them) and all at once, right after dbt_build:
+  the whole DAG costs little more than `gwh build` (benchmarks/build_benchmark.py measures both). A node dbt
+  skipped after a failure upstream is skipped here, saying which failure.
+- No dbt runs while Airflow parses this file. `make install` (or `.venv/bin/gwh build --parse-only`) builds the
+  manifest; rebuild it when models change.
 """
 
 from __future__ import annotations
@@ -16,19 +20,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-import os
 from typing import Any
 
-from airflow.sdk import Asset, RetryDecision, RetryPolicy, dag, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior
-from cosmos.operators.base import DbtTestMixin
-from cosmos.profiles import PostgresUserPasswordProfileMapping
+from airflow.sdk import Asset, RetryDecision, RetryPolicy, TaskGroup, TriggerRule, dag, task
+from cosmos import ExecutionConfig, ProjectConfig, RenderConfig
+from cosmos.constants import DbtResourceType, LoadMode
+from cosmos.dbt.graph import DbtGraph, DbtNode
 
 from gender_warehouse.contracts import TABLES
 from gender_warehouse.warehouse import dbt_project_dir, manifest_path
+from gender_warehouse_airflow.dbt_status import NODE_OUTCOMES_KEY, DbtNodeStatusOperator
+from gender_warehouse_airflow.findings import Finding
 
 CONN_ID = "gwh_warehouse"
+BUILD_TASK_ID = "dbt_build"
 # One asset per submission table (raw.hr_headcount, raw.programme_funding, ...): a load of any of them builds.
 RAW_ASSETS = [Asset(t.raw_table) for t in TABLES.values()]
 
@@ -38,37 +43,6 @@ if not MANIFEST.is_file():
         f"the dbt manifest {MANIFEST} is missing; build_warehouse is rendered from it. "
         "Run `make install` (or `.venv/bin/gwh build --parse-only`) to build it."
     )
-
-
-class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
-    """Cosmos's Postgres mapping, also for a server that needs no password, a socket host, or a URL with no port.
-
-    The stock mapping requires a password (trust, peer or ~/.pgpass authentication have none), reads the host
-    only from the connection's host (a URL like postgresql://u@/db?host=/run/pg puts it in extra), and loses
-    its default port when the URL has none. A socket directory as host (postgresql://u@%2Frun%2Fpg/db) works
-    as it is. The password, when there is one, still reaches dbt only through an environment variable.
-    """
-
-    # Class attributes of the base class, overridden (not mutated): RUF012 does not apply.
-    required_fields = ["host", "user", "dbname"]  # noqa: RUF012
-    airflow_param_mapping = {  # noqa: RUF012
-        **PostgresUserPasswordProfileMapping.airflow_param_mapping,
-        "host": ["host", "extra.host"],
-    }
-
-    @property
-    def profile(self) -> dict[str, Any]:
-        # The base class's default port is overwritten by the connection's port even when that is None
-        # (a URL without a port), and dbt then refuses the profile: "'port' is a required property".
-        profile = {**super().profile, "port": self.get_dbt_value("port") or 5432}
-        # dbt works as the least-privilege role `transformer` (`gwh db roles`) when the deployment says so;
-        # read when the task runs, never at parse time.
-        role = os.environ.get("GWH_DBT_ROLE")
-        return {**profile, "role": role} if role else profile
-
-    @property
-    def env_vars(self) -> dict[str, str]:
-        return {self.get_env_var_name("password"): str(self.get_dbt_value("password") or "")}
 
 
 def warehouse_url(conn_id: str = CONN_ID) -> str:
@@ -81,8 +55,8 @@ def warehouse_url(conn_id: str = CONN_ID) -> str:
 
 
 class RetryOnlyWhenTransient(RetryPolicy):
-    """A seed or model task (`dbt build`: the node and its tests) retries when the database was unreachable, and
-    fails at once otherwise: a failed test is a finding about the data, and a SQL error does not go away."""
+    """dbt_build retries when the database was unreachable, and fails at once otherwise: a failed test is a
+    finding about the data, and a SQL error does not go away."""
 
     def evaluate(self, exception: BaseException, try_number: int, max_tries: int, context: Any = None) -> RetryDecision:
         from gender_warehouse.warehouse import is_transient_failure
@@ -92,16 +66,31 @@ class RetryOnlyWhenTransient(RetryPolicy):
         return RetryDecision.fail(reason="dbt failed on the data or the SQL, not on the connection: no retry")
 
 
-def no_retries_on_tests(group: Any) -> None:
-    """Test tasks (tests with several parents run on their own) fail at once: a failed test is a finding."""
-    for task_ in group.iter_tasks():
-        if isinstance(task_, DbtTestMixin):
-            task_.retries = 0
+def dbt_nodes() -> list[DbtNode]:
+    """The seeds and models dbt_build builds, from the pre-built manifest (no dbt runs)."""
+    project = ProjectConfig(dbt_project_path=dbt_project_dir(), manifest_path=MANIFEST, install_dbt_deps=False)
+    # Cosmos wraps the manifest in an ObjectStoragePath, whose open() loads every Airflow plugin (Cosmos's own
+    # imports FastAPI): 0.6 s of each parse. It is a local file: a plain Path reads the same bytes.
+    project.manifest_path = MANIFEST
+    graph = DbtGraph(
+        project=project,
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST),
+        execution_config=ExecutionConfig(dbt_project_path=dbt_project_dir()),
+    )
+    graph.load(method=LoadMode.DBT_MANIFEST)
+    built = (DbtResourceType.SEED, DbtResourceType.MODEL)
+    return sorted((n for n in graph.filtered_nodes.values() if n.resource_type in built), key=lambda n: n.unique_id)
+
+
+def layer(node: DbtNode) -> str:
+    """The group a node's task is in: `seeds`, or the folder under models/ (staging, intermediate, marts)."""
+    parts = node.original_file_path.parts
+    return parts[1] if parts[0] == "models" and len(parts) > 2 else parts[0]
 
 
 @dag(
     dag_id="build_warehouse",
-    description="dbt seeds, models and tests (Cosmos) on every raw load; then dbt docs and Data Docs",
+    description="dbt build on every raw load, each seed and model its own task (Cosmos); then dbt docs and Data Docs",
     schedule=functools.reduce(operator.or_, RAW_ASSETS),
     start_date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     catchup=False,
@@ -111,41 +100,42 @@ def no_retries_on_tests(group: Any) -> None:
     doc_md=__doc__,
 )
 def build_warehouse() -> None:
-    # No dbt packages today; if packages.yml comes, `make install` should run `dbt deps`: tasks need no network.
-    project = ProjectConfig(dbt_project_path=dbt_project_dir(), manifest_path=MANIFEST, install_dbt_deps=False)
-    # Cosmos wraps the manifest in an ObjectStoragePath, whose open() loads every Airflow plugin (Cosmos's own
-    # imports FastAPI): 0.6 s of each parse. It is a local file: a plain Path reads the same bytes.
-    project.manifest_path = MANIFEST
-    dbt = DbtTaskGroup(
-        group_id="dbt",
-        project_config=project,
-        profile_config=ProfileConfig(
-            profile_name="gender_warehouse",
-            target_name="default",
-            profile_mapping=WarehouseProfileMapping(conn_id=CONN_ID, profile_args={"schema": "analytics"}),
-        ),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            # One `dbt build` per seed or model: the node and its tests in one dbt start-up (half the tasks of
-            # AFTER_EACH), and dbt unit tests run with the model they test.
-            test_behavior=TestBehavior.BUILD,
-            should_detach_multiple_parents_tests=True,
-            # Cosmos would turn each model into an Asset postgres://<host>:<port>/<db>.<schema>.<table>; with a
-            # socket-directory host Airflow refuses that URI ("must contain a host") and fails the task after
-            # dbt succeeded. Nothing is scheduled on the marts yet: no events.
-            emit_datasets=False,
-            # Exposures (the BI tools, documented) and the on-run-end hook (which writes each dbt run into the
-            # audit trail, in every task) are no nodes to build: none is a task.
-            exclude=["resource_type:exposure", "resource_type:operation"],
-        ),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        operator_args={
-            "retries": 2,
-            "retry_delay": dt.timedelta(minutes=1),
-            "retry_policy": RetryOnlyWhenTransient(),
-        },
-    )
-    no_retries_on_tests(dbt)
+    @task(task_id=BUILD_TASK_ID, retries=2, retry_policy=RetryOnlyWhenTransient(), multiple_outputs=False)
+    def dbt_build(**context: Any) -> dict[str, int]:
+        """`dbt build`: every seed, model, data test and unit test; each seed's and model's outcome to XCom."""
+        from gender_warehouse import warehouse
+        from gender_warehouse.errors import visible
+
+        try:
+            run = warehouse.build(warehouse_url(), target_path=warehouse.build_target())
+        except warehouse.BuildError as exc:
+            if exc.run is None or warehouse.is_transient_failure(str(exc)):
+                raise  # dbt could not run, or lost the database: retried when that is the connection
+            context["ti"].xcom_push(key=NODE_OUTCOMES_KEY, value=warehouse.node_outcomes(exc.run.results))
+            for failure in exc.run.failures:
+                print(f"{failure['status']}: {failure['unique_id']}: {visible(str(failure['message']), one_line=True)}")
+            raise Finding(f"dbt build: {len(exc.run.failures)} node(s) failed, listed above") from None
+        context["ti"].xcom_push(key=NODE_OUTCOMES_KEY, value=warehouse.node_outcomes(run.results))
+        print(f"built the warehouse: {run.counts()}")
+        return run.counts()
+
+    build = dbt_build()
+    layers: dict[str, TaskGroup] = {}
+    nodes = []
+    for node in dbt_nodes():
+        if layer(node) not in layers:
+            layers[layer(node)] = TaskGroup(group_id=layer(node), tooltip=f"dbt {layer(node)}: each node's outcome")
+        nodes.append(
+            DbtNodeStatusOperator(
+                task_id=node.name,
+                task_group=layers[layer(node)],
+                unique_id=node.unique_id,
+                build_task_id=BUILD_TASK_ID,
+                # Even when dbt_build failed: that is when each node's outcome matters.
+                trigger_rule=TriggerRule.ALL_DONE,
+                doc_md=f"`{node.unique_id}` ({node.original_file_path}): its outcome in dbt_build.",
+            )
+        )
 
     @task(retries=2, multiple_outputs=False)
     def publish_reports() -> dict:
@@ -156,7 +146,7 @@ def build_warehouse() -> None:
         print(published)
         return published
 
-    dbt >> publish_reports()
+    build >> nodes >> publish_reports()
 
 
 build_warehouse()

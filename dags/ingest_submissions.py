@@ -31,6 +31,7 @@ from airflow.sdk import Asset, AssetAlias, BaseNotifier, dag, get_current_contex
 from airflow.sdk.exceptions import AirflowFailException
 
 from gender_warehouse.settings import ingest_interval_minutes
+from gender_warehouse_airflow.findings import Finding, NoRetryOnFinding
 
 CONN_ID = "gwh_warehouse"
 RAW_TABLES = AssetAlias("gwh_raw_tables")
@@ -109,6 +110,7 @@ def ingest_submissions() -> None:
     @task(
         retries=2,
         retry_delay=dt.timedelta(seconds=30),
+        retry_policy=NoRetryOnFinding(),
         map_index_template="{{ submission_file }}",
         on_failure_callback=TellTheSender(),
     )
@@ -126,7 +128,8 @@ def ingest_submissions() -> None:
             # Ordered by its time in the landing folder: files may load in parallel and in any order.
             result = ingest(Path(path), warehouse_url(), submitted_at=submitted_at(Path(path)))
         except SubmissionError as exc:  # the file cannot be opened at all (gone, unreadable): no retry helps
-            raise AirflowFailException(f"{path}: {exc}") from None
+            print(f"{visible(path, one_line=True)}: {visible(str(exc), one_line=True)}")
+            raise Finding(f"{visible(Path(path).name, one_line=True)} refused: see the line above") from None
         # Messages quote the file's values and name: one line each in the task log, whatever they hold.
         errors = [visible(str(i), one_line=True) for i in result.errors]
         summary = {
@@ -153,17 +156,21 @@ def ingest_submissions() -> None:
         if result.status == "partially accepted":  # its valid parts are loaded (and announced); the rest is not
             refused = [visible(str(i), one_line=True) for i in result.refused]
             shown = "\n".join(f"  - {r}" for r in refused[:MAX_MESSAGES])
-            raise AirflowFailException(
+            print(
                 f"{visible(Path(path).name, one_line=True)} partially accepted (submission {result.submission_id}): "
                 f"{result.rows} loaded, {len(refused)} part(s) refused:\n{shown}"
+            )
+            raise Finding(
+                f"{visible(Path(path).name, one_line=True)} partially accepted: {len(refused)} part(s) refused"
             )
         if result.status == "rejected":
             shown = "\n".join(f"  - {e}" for e in errors[:MAX_MESSAGES])
             more = f"\n  ... and {len(errors) - MAX_MESSAGES} more" if len(errors) > MAX_MESSAGES else ""
-            raise AirflowFailException(
+            print(
                 f"{visible(Path(path).name, one_line=True)} rejected (submission {result.submission_id}), nothing "
                 f"loaded:\n{shown}{more}"
             )
+            raise Finding(f"{visible(Path(path).name, one_line=True)} rejected: {len(errors)} problem(s), listed above")
         if result.status == "unchanged":  # a resent identical file: recorded as an arrival, nothing to load
             print(
                 f"unchanged {visible(path, one_line=True)}: the same bytes came before as submission "

@@ -21,7 +21,6 @@ mkdir -p "$logs" "$GWH_LANDING_DIR"
 echo "Warehouse: $(gwh db url)"
 # Least-privilege roles: the ingestion works as loader, dbt as transformer, the figures as bi_reader.
 gwh db roles
-export GWH_DBT_ROLE=transformer
 airflow db migrate > "$logs/db-migrate.log" 2>&1 || { tail -20 "$logs/db-migrate.log"; exit 1; }
 
 # The originals first (HR files, and the programmes as CSV, XLSX and IATI XML), then the correction that

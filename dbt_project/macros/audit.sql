@@ -1,5 +1,5 @@
 {#- Writes the run into the audit trail (audit.dbt_invocations and audit.dbt_node_results): called by the
-    project's on-run-end hook, so every dbt invocation records itself, from gwh build and from each Cosmos task
+    project's on-run-end hook, so every dbt invocation records itself, from gwh build and from the build DAG's dbt_build
     alike. The warehouse's `gwh db init` makes the tables; the transformer role may insert into them only. -#}
 {% macro record_invocation(results) %}
     {% if execute and flags.WHICH in ('build', 'run', 'seed', 'test', 'snapshot') %}

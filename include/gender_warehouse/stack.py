@@ -45,8 +45,6 @@ SHARED_SETTINGS = {
     "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     # Cosmos reads it at import and warns when it is missing.
     "AIRFLOW__OPENLINEAGE__NAMESPACE": "gender_warehouse",
-    # dbt (Cosmos) works as the least-privilege role transformer (gwh db roles).
-    "GWH_DBT_ROLE": "transformer",
 }
 HEALTH_PATH = "/api/v2/monitor/health"
 
@@ -229,7 +227,8 @@ def running(stack: Stack) -> dict[str, int]:
     return alive
 
 
-def answers(url: str, timeout: float = 3.0) -> bool:
+def answers(url: str, timeout: float = 10.0) -> bool:
+    """Whether the api-server answers its health check (on 2 busy cores, the first answers take seconds)."""
     try:
         with urllib.request.urlopen(url + HEALTH_PATH, timeout=timeout) as response:
             return response.status == 200

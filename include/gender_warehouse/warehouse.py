@@ -39,7 +39,11 @@ ANSI_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class BuildError(RuntimeError):
-    """dbt could not build the warehouse; the message lists what failed."""
+    """dbt could not build the warehouse; the message lists what failed, and `run` holds every node's result."""
+
+    def __init__(self, message: str, run: DbtRun | None = None) -> None:
+        super().__init__(message)
+        self.run = run
 
 
 def dbt_project_dir() -> Path:
@@ -105,6 +109,78 @@ class DbtRun:
         return out
 
 
+TEST_TYPES = ("test", "unit_test")
+
+
+def tested_nodes(node: Any) -> list[str]:
+    """The nodes a data or unit test is about: the one it is attached to, else every node it reads."""
+    attached = getattr(node, "attached_node", None)
+    return [attached] if attached else list(node.depends_on.nodes)
+
+
+def node_outcomes(results: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Each seed's and model's outcome in a `dbt build`, its tests' results folded in (as `dbt build` does when
+    it decides what to skip): `success`, `failed` (its SQL, or a test on it, failed), or `skipped` (dbt skipped it
+    after a failure upstream), with a message that says why. A node with no result is not in the mapping."""
+    outcomes: dict[str, dict[str, Any]] = {}
+    for r in results:
+        if r["resource_type"] in ("model", "seed", "snapshot"):
+            status = {"success": "success", "skipped": "skipped"}.get(r["status"], "failed")
+            notes = [] if status == "success" else [f"{r['status']}: {r['message']}"]
+            outcomes[r["unique_id"]] = {"status": status, "notes": notes, "tests": 0, "failed_tests": 0}
+    for r in results:
+        if r["resource_type"] not in TEST_TYPES:
+            continue
+        name = r["unique_id"].split(".")[-1]
+        for node in r["tested"]:
+            outcome = outcomes.get(node)
+            if outcome is None:
+                continue
+            outcome["tests"] += 1
+            if r["status"] in ("fail", "error"):
+                outcome["failed_tests"] += 1
+                if outcome["status"] == "success":
+                    outcome["status"] = "failed"
+                outcome["notes"].append(f"test {name} {r['status']}: {r['message']}")
+            elif r["status"] == "warn":
+                outcome["notes"].append(f"test {name} warns: {r['message']}")
+    return {
+        node: {
+            "status": o["status"],
+            "message": "; ".join(
+                [f"{o['tests'] - o['failed_tests']} of {o['tests']} test(s) passed", *o["notes"]]
+                if o["tests"]
+                else o["notes"] or ["no tests"]
+            ),
+        }
+        for node, o in outcomes.items()
+    }
+
+
+def node_outcome(outcomes: dict[str, dict[str, str]] | None, unique_id: str) -> tuple[str, str]:
+    """What a seed's or model's task says of it, from the build's `node_outcomes`: (success | failed | skipped,
+    why)."""
+    if outcomes is None:
+        return "skipped", "the dbt build left no results: it did not run (see the dbt_build task's log)"
+    outcome = outcomes.get(unique_id)
+    if outcome is None:
+        return "skipped", "dbt did not reach it: the build stopped before (see the dbt_build task's log)"
+    return outcome["status"], outcome["message"]
+
+
+def release_dbt_adapter() -> None:
+    """Close the connections dbt keeps after an invocation and free its adapter (dbt itself does so only when the
+    next invocation starts). The adapter holds a lock of the `spawn` kind, a named semaphore: an Airflow task's
+    process ends without Python's exit handlers, and the semaphores left would each be reported by Python's resource
+    tracker as "leaked" in the task's log."""
+    import gc
+
+    from dbt.adapters.factory import reset_adapters
+
+    reset_adapters()
+    gc.collect()  # the adapter's lock is in reference cycles: freed now, not at some later collection
+
+
 def run_dbt(args: list[str], url: str | None = None, target_path: Path | None = None) -> DbtRun:
     """Run one dbt command in this process, against the warehouse at `url`."""
     from dbt.cli.main import dbtRunner
@@ -126,7 +202,10 @@ def run_dbt(args: list[str], url: str | None = None, target_path: Path | None = 
         "--quiet",
     ]
     with profile_environment(url):
-        outcome = dbtRunner().invoke(command)
+        try:
+            outcome = dbtRunner().invoke(command)
+        finally:
+            release_dbt_adapter()
     results = []
     if outcome.result is not None and hasattr(outcome.result, "results"):
         for r in outcome.result.results:
@@ -142,6 +221,8 @@ def run_dbt(args: list[str], url: str | None = None, target_path: Path | None = 
                     else r.message,
                     "failures": getattr(r, "failures", None),
                     "execution_time": r.execution_time,
+                    # A test's model (or seed): the one it is written on, or every node it reads.
+                    "tested": tested_nodes(r.node) if str(r.node.resource_type) in TEST_TYPES else [],
                 }
             )
     invocation = None
@@ -160,16 +241,32 @@ def parse() -> Path:
     return manifest_path()
 
 
-def build(url: str, select: list[str] | None = None, full_refresh: bool = False) -> DbtRun:
+def build(
+    url: str, select: list[str] | None = None, full_refresh: bool = False, target_path: Path | None = None
+) -> DbtRun:
     """dbt build: seeds, models and their tests (data and unit tests), in dependency order. The incremental models
     rebuild only the slices loaded since their last build (or everything when their inputs changed);
-    `full_refresh` rebuilds them from scratch."""
+    `full_refresh` rebuilds them from scratch. `target_path` keeps dbt's artifacts apart from the manifest
+    Airflow renders from (see `build_target`)."""
     args = ["build"] + (["--select", *select] if select else []) + (["--full-refresh"] if full_refresh else [])
-    run = run_dbt(args, url)
+    run = run_dbt(args, url, target_path=target_path)
     if not run.success:
         failed = "; ".join(f"{r['unique_id']}: {r['message']}" for r in run.failures[:10])
-        raise BuildError(f"dbt build failed ({len(run.failures)} node(s)): {failed}")
+        raise BuildError(f"dbt build failed ({len(run.failures)} node(s)): {failed}", run)
     return run
+
+
+def build_target() -> Path:
+    """dbt's target folder for builds run by Airflow: dbt rewrites manifest.json as it builds, and the DAG
+    processor must never read it half-written. It starts from the pre-built project's parse (partial parsing),
+    so that the first build does not parse the project again."""
+    target = settings.data_dir() / "dbt-build-target"
+    saved = dbt_project_dir() / "target" / "partial_parse.msgpack"
+    if not (target / saved.name).exists() and saved.exists():
+        from gender_warehouse import files
+
+        files.write_atomic(target / saved.name, saved.read_bytes())
+    return target
 
 
 def publish_docs(url: str) -> Path:

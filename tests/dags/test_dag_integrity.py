@@ -42,7 +42,7 @@ socket.create_connection = refuse
 DESCRIBE = """
 import json
 from airflow.dag_processing.dagbag import DagBag
-from cosmos.operators.base import DbtTestMixin
+from gender_warehouse_airflow.dbt_status import DbtNodeStatusOperator
 
 bag = DagBag(dag_folder={dags!r})
 dags = {{}}
@@ -55,9 +55,12 @@ for dag_id, dag in bag.dags.items():
         "tasks": {{
             t.task_id: {{
                 "retries": t.retries,
-                "dbt_test": isinstance(t, DbtTestMixin),
+                "dbt_node": isinstance(t, DbtNodeStatusOperator),
+                "start_from_trigger": t.start_from_trigger,
+                "unique_id": getattr(t, "unique_id", None),
+                "upstream": sorted(t.upstream_task_ids),
+                "downstream": sorted(t.downstream_task_ids),
                 "retry_policy": type(getattr(t, "retry_policy", None)).__name__,
-                "cosmos": type(t).__module__.startswith("cosmos."),
                 "trigger_rule": getattr(t.trigger_rule, "value", str(t.trigger_rule)),
             }}
             for t in dag.tasks
@@ -130,11 +133,11 @@ def test_every_dag_has_tags_no_catchup_and_one_run_at_a_time(bag: dict) -> None:
         assert dag["max_active_runs"] == 1, f"{dag_id} may run concurrently with itself"
 
 
-def test_io_tasks_retry_and_dbt_tests_do_not(bag: dict) -> None:
+def test_io_tasks_retry_and_dbt_node_outcomes_do_not(bag: dict) -> None:
     for dag_id, dag in bag["dags"].items():
         for task_id, task in dag["tasks"].items():
-            if task["dbt_test"]:
-                assert task["retries"] == 0, f"{dag_id}.{task_id}: a dbt test must fail at once"
+            if task["dbt_node"]:
+                assert task["retries"] == 0, f"{dag_id}.{task_id}: a dbt node's outcome is a finding, not retried"
             else:
                 assert task["retries"] > 0, f"{dag_id}.{task_id}: an I/O task must retry"
 
@@ -152,30 +155,26 @@ def test_ingest_dag_shape(bag: dict) -> None:
         assert tasks[after_every_file]["trigger_rule"] == "all_done", after_every_file
 
 
-def test_build_dag_renders_dbt_models_seeds_and_their_tests(bag: dict) -> None:
+def test_build_dag_runs_dbt_once_and_shows_every_seed_and_model_as_a_task(bag: dict) -> None:
+    """One `dbt build` (retried for the connection only), then a task per seed and model (its tests and unit tests
+    folded in) that starts in the triggerer, all at once and even after a failed build, then publish_reports."""
     from gender_warehouse.warehouse import manifest_path
 
     tasks = bag["dags"]["build_warehouse"]["tasks"]
-    assert "publish_reports" in tasks
-    assert any(t["dbt_test"] for t in tasks.values())
+    assert tasks["dbt_build"]["retry_policy"] == "RetryOnlyWhenTransient"
     manifest = json.loads(manifest_path().read_text(encoding="utf-8"))
-    models = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
-    for name in models:
-        assert {f"dbt.{name}_model_build", f"dbt.{name}_seed_build"} & set(tasks), name
-    builds = [t for task_id, t in tasks.items() if task_id.endswith("_build")]
-    assert builds and all(t["retry_policy"] == "RetryOnlyWhenTransient" for t in builds)
-
-
-def test_every_dbt_unit_test_has_a_task_that_runs_it(bag: dict) -> None:
-    """Cosmos ignores the manifest's unit_tests: they run inside the `dbt build --select <model>` task of the
-    model they test."""
-    from gender_warehouse.warehouse import manifest_path
-
-    tasks = bag["dags"]["build_warehouse"]["tasks"]
-    manifest = json.loads(manifest_path().read_text(encoding="utf-8"))
+    built = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
+    nodes = {task_id: t for task_id, t in tasks.items() if t["dbt_node"]}
+    assert {t["unique_id"] for t in nodes.values()} == built
+    for task_id, task in nodes.items():
+        assert task_id.split(".")[0] in ("seeds", "staging", "intermediate", "marts"), task_id
+        assert task["start_from_trigger"] is True, task_id
+        assert task["upstream"] == ["dbt_build"] and task["trigger_rule"] == "all_done", task_id
+        assert task["downstream"] == ["publish_reports"], task_id
+    # Every dbt unit test's model has its task: the unit test's result is part of that model's outcome.
+    models = {t["unique_id"] for t in nodes.values()}
     for unit_test in manifest.get("unit_tests", {}).values():
-        model = unit_test["model"]
-        assert f"dbt.{model}_model_build" in tasks, f"unit test {unit_test['name']}: no build task for {model}"
+        assert unit_test["depends_on"]["nodes"][0] in models, unit_test["name"]
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=[p.name for p in DAG_FILES])
@@ -200,26 +199,15 @@ def test_build_dag_without_a_manifest_says_how_to_make_one(tmp_home: Path, tmp_p
     assert "manifest" in error and "make install" in error
 
 
-def test_profile_and_url_from_a_socket_connection_without_password_or_port(tmp_home: Path) -> None:
+def test_warehouse_url_from_a_socket_connection_without_password_or_port(tmp_home: Path) -> None:
     code = f"""
     import runpy
     ns = runpy.run_path({str(DAGS / "build_warehouse.py")!r})
-    mapping = ns["WarehouseProfileMapping"](conn_id="gwh_warehouse", profile_args={{"schema": "analytics"}})
-    print("JSON:" + json.dumps({{"profile": mapping.profile, "env": mapping.env_vars,
-                                "claims": mapping.can_claim_connection(), "url": ns["warehouse_url"]()}}))
+    print("JSON:" + json.dumps({{"url": ns["warehouse_url"]()}}))
     """
     env = airflow_env(tmp_home, AIRFLOW_CONN_GWH_WAREHOUSE="postgresql://loader@%2Frun%2Fpg/gwh?sslmode=disable")
-    result = run_airflow(code, env)
-    profile = result["profile"]
-    assert (profile["host"], profile["port"], profile["user"], profile["dbname"]) == ("/run/pg", 5432, "loader", "gwh")
-    assert profile["schema"] == "analytics" and profile["password"].startswith("{{ env_var(")
-    assert result["env"] == {"COSMOS_CONN_POSTGRES_PASSWORD": ""}
-    assert result["claims"] is True
-    assert result["url"] == "postgresql://loader@%2Frun%2Fpg/gwh?sslmode=disable"
+    assert run_airflow(code, env)["url"] == "postgresql://loader@%2Frun%2Fpg/gwh?sslmode=disable"
 
     # The embedded server's URL form (host as a query parameter) and a password that needs quoting.
     env["AIRFLOW_CONN_GWH_WAREHOUSE"] = "postgresql://postgres:p%40ss@/gwh?host=/tmp/pg"
-    result = run_airflow(code, env)
-    assert result["profile"]["host"] == "/tmp/pg"
-    assert result["env"] == {"COSMOS_CONN_POSTGRES_PASSWORD": "p@ss"}
-    assert result["url"] == "postgresql://postgres:p%40ss@%2Ftmp%2Fpg/gwh"
+    assert run_airflow(code, env)["url"] == "postgresql://postgres:p%40ss@%2Ftmp%2Fpg/gwh"

@@ -43,7 +43,6 @@ def airflow_env(tmp_path: Path, database_url: str, landing: Path) -> dict[str, s
         "AIRFLOW_CONN_GWH_WAREHOUSE": uri,
         "GWH_DATABASE_URL": uri,
         "GWH_LANDING_DIR": str(landing),
-        "GWH_DBT_ROLE": "transformer",  # Cosmos' dbt works as the least-privilege role, as deployed
     }
 
 
@@ -66,6 +65,8 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
     # A rejected file fails its own task; the run, and the other files, go on.
     assert ingest.returncode == 0, log[-3000:]
     assert "sex must be F, M, X (other) or U (unknown)" in log
+    # Its reasons, then one line that ends the task: no traceback of Airflow's internals after them.
+    assert "hr_headcount_bad_sex_code.csv rejected: " in log and "Traceback" not in log
     statuses = dict(query(database_url, "select file_name, status from audit.submissions"))
     assert statuses == {
         "hr_headcount_IAEA.csv": "loaded",
@@ -109,6 +110,33 @@ def test_both_dags_take_landed_files_to_the_marts(project: Path, database_url: s
     )
     assert girls == 28
     assert (project / "reports" / "dbt_docs" / "static_index.html").exists()
+
+    # A finding: a test on staged headcounts fails. dbt_build fails at once (no retry: it is not the connection),
+    # the model's task fails with the test's message, what dbt skipped after it is skipped, the rest succeeds, and
+    # nothing is published.
+    tests = project / "dbt_project" / "tests"
+    tests.unlink()  # the project's own tests, copied, plus one that fails
+    shutil.copytree(ROOT / "dbt_project" / "tests", tests)
+    (tests / "assert_no_headcount_is_staged.sql").write_text(
+        "select entity_code from {{ ref('stg_warehouse__hr_headcount') }}\n", encoding="utf-8"
+    )
+    warehouse.parse()
+    failed = airflow(["dags", "test", "build_warehouse"], env)
+    with sqlite3.connect(tmp_path / "airflow" / "airflow.db") as metadata:
+        states = dict(
+            metadata.execute(
+                "select task_id, state from task_instance where run_id ="
+                " (select run_id from dag_run where dag_id = 'build_warehouse' order by id desc limit 1)"
+            ).fetchall()
+        )
+    log = failed.stdout + failed.stderr
+    assert states["dbt_build"] == "failed", states
+    assert states["staging.stg_warehouse__hr_headcount"] == "failed"
+    assert "test assert_no_headcount_is_staged fail" in log
+    assert states["intermediate.int_hr_headcount_classified"] == "skipped"
+    assert states["marts.mart_parity_by_entity_level"] == "skipped"
+    assert states["seeds.ref_grades"] == states["marts.dim_programme"] == "success"
+    assert states["publish_reports"] in ("upstream_failed", "skipped")
 
     # Nothing new in the landing folder: the next run finds nothing and changes nothing.
     again = airflow(["dags", "test", "ingest_submissions"], env)

@@ -62,12 +62,13 @@ EXPECTED_WARNINGS = (
     "SimpleAuthManager is active but the deployment shape looks like production",
     # A task's first call to the execution API, retried while the api-server is busy: Airflow logs the retry.
     "Starting call to 'airflow.sdk.api.client.Client.request'",
-    # The rejected file's task fails, as designed: its readable reasons come first in its log.
-    "Task failed with exception",
+    # Airflow 3.3 asks the DAG processor for a success callback for every task a trigger ends (build_warehouse's
+    # seed and model tasks, none of which has a callback), and the processor, which runs failure callbacks only,
+    # says so once a task. The alternative, resuming each in a worker, costs a process per node.
+    "Task callback requested but is not a failure callback",
+    # The rejected file's task ends failed, as designed, its readable reasons above: one line, no traceback.
+    "Task exited",
     "hr_headcount_bad_sex_code.csv rejected",
-    # Open (issue 13): dbt's docs generate, in publish_reports, leaves semaphores for Python to clean at exit.
-    "leaked semaphore",
-    "warnings.warn('resource_tracker",
 )
 
 

@@ -1,9 +1,10 @@
-"""What the warehouse module decides without a database: retry or not, and the dbt profile of a URL."""
+"""What the warehouse module decides without a database: retry or not, the dbt profile of a URL, and each seed's
+and model's outcome in a build."""
 
 from __future__ import annotations
 
 from gender_warehouse.db import redact_uri, url_from_parts
-from gender_warehouse.warehouse import dbt_env, is_transient_failure
+from gender_warehouse.warehouse import dbt_env, is_transient_failure, node_outcome, node_outcomes
 
 
 def test_only_connection_failures_are_worth_a_retry() -> None:
@@ -53,3 +54,46 @@ def test_values_a_rule_found_are_shown_as_the_submitter_wrote_them() -> None:
     assert as_written(["P-4", "P-3"]) == "P-4 / P-3"
     case = {"source_row": 78, "programme_id": "XM-DAC-41114-1", "amount": decimal.Decimal("5.500000"), "x": None}
     assert as_written(case, "line") == "line 78: programme_id XM-DAC-41114-1, amount 5.5"
+
+
+def result(unique_id: str, status: str, message: str = "", tested: list[str] | None = None) -> dict:
+    kind = unique_id.split(".")[0]
+    return {"unique_id": unique_id, "resource_type": kind, "status": status, "message": message, "tested": tested or []}
+
+
+def test_a_node_s_outcome_folds_in_its_tests_and_says_why() -> None:
+    seed, model, mart, lone = "seed.p.ref_x", "model.p.fct_x", "model.p.mart_x", "model.p.dim_y"
+    outcomes = node_outcomes(
+        [
+            result(seed, "success", "INSERT 3"),
+            result(model, "success", "SELECT 10"),
+            result(mart, "skipped", "SKIP relation marts.mart_x"),
+            result(lone, "error", 'column "y" does not exist'),
+            result("test.p.not_null_ref_x_code", "pass", tested=[seed]),
+            result("test.p.accepted_values_fct_x_sex", "fail", "Got 2 results, configured to fail if != 0", [model]),
+            result("unit_test.p.fct_x.counts_women", "pass", tested=[model]),
+            result("test.p.warn_fct_x", "warn", "Got 1 result, configured to warn if != 0", [model]),
+            # A singular test reading two models counts for both.
+            result("test.p.assert_x_matches_y", "fail", "Got 1 result", [model, mart]),
+            result("test.p.of_an_unbuilt_node", "pass", tested=["model.p.elsewhere"]),
+        ]
+    )
+    assert set(outcomes) == {seed, model, mart, lone}
+    assert outcomes[seed] == {"status": "success", "message": "1 of 1 test(s) passed"}
+    assert outcomes[model]["status"] == "failed"
+    assert outcomes[model]["message"].startswith("2 of 4 test(s) passed; test accepted_values_fct_x_sex fail: Got 2")
+    assert "test warn_fct_x warns: Got 1 result" in outcomes[model]["message"]
+    assert "test assert_x_matches_y fail" in outcomes[model]["message"]
+    # dbt skipped the mart after the failure upstream: skipped stays skipped, a failing test on it is still told.
+    assert outcomes[mart]["status"] == "skipped" and "assert_x_matches_y" in outcomes[mart]["message"]
+    assert outcomes[lone] == {"status": "failed", "message": 'error: column "y" does not exist'}
+
+
+def test_a_node_the_build_never_reached_is_skipped_with_the_reason() -> None:
+    assert node_outcome(None, "model.p.x")[0] == "skipped"
+    assert "did not run" in node_outcome(None, "model.p.x")[1]
+    assert node_outcome({}, "model.p.x") == (
+        "skipped",
+        "dbt did not reach it: the build stopped before (see the dbt_build task's log)",
+    )
+    assert node_outcome({"model.p.x": {"status": "failed", "message": "m"}}, "model.p.x") == ("failed", "m")

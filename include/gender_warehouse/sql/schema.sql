@@ -125,7 +125,7 @@ create table if not exists audit.loads (
 comment on table audit.loads is 'Each load of a submitted table into raw: rows added, earlier rows it superseded, and the transaction.';
 
 
--- Every dbt invocation against the warehouse (gwh build, each Airflow/Cosmos task), written by dbt itself at the
+-- Every dbt invocation against the warehouse (gwh build, the build DAG's dbt_build), written by dbt itself at the
 -- end of the run (macros/audit.sql, on-run-end), and each node it ran with its status.
 create table if not exists audit.dbt_invocations (
     invocation_id   text primary key,
