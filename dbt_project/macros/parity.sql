@@ -35,3 +35,23 @@
 {% macro is_at_parity(women, men, share_min, share_max) -%}
     ({{ parity_women_range(women, men, share_min, share_max) }}) @> ({{ women }})::int
 {%- endmacro %}
+
+{#- The status of a population with `women` women, given its parity_women_range `range`. -#}
+{% macro parity_status(women, range) -%}
+    case
+        when ({{ range }}) is null then 'no women or men'
+        when ({{ range }}) @> ({{ women }})::int then 'at parity'
+        when ({{ women }}) < lower({{ range }}) then 'below parity'
+        else 'above parity'
+    end
+{%- endmacro %}
+
+{#- Women who would have to take the place of men, at the same size, to reach parity (0 when not below). -#}
+{% macro women_needed_for_parity(women, range) -%}
+    case when ({{ women }}) < lower({{ range }}) then lower({{ range }}) - ({{ women }}) else 0 end
+{%- endmacro %}
+
+{#- Men who would have to take the place of women, at the same size, to reach parity (0 when not above). -#}
+{% macro men_needed_for_parity(women, range) -%}
+    case when ({{ women }}) >= upper({{ range }}) then ({{ women }}) - (upper({{ range }}) - 1) else 0 end
+{%- endmacro %}

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -145,6 +146,35 @@ def test_the_gender_share_of_funding_and_the_beneficiary_breakdown(built_warehou
         " where programme_id = 'XM-DAC-41146-EMPOWER'",
     )
     assert registered and markers
+
+
+def test_the_country_parity_table_adds_up_the_entities_at_each_duty_station_country(built_warehouse: str) -> None:
+    """Each country's staff in 2024, summed from the fact table (every entity at its latest snapshot of 2024,
+    appointments of a year or more), equal the country table's all-staff row; its status follows the rule."""
+    expected = dict(
+        query(
+            built_warehouse,
+            "select duty_station_country_code, (sum(headcount_one_year_or_more) filter (where sex = 'F'))::int"
+            " || '/' || (sum(headcount_one_year_or_more) filter (where sex = 'M'))::int"
+            " from marts.fct_workforce_headcount as f"
+            " where duty_station_country_code is not null and snapshot_date = ("
+            "  select max(snapshot_date) from marts.fct_workforce_headcount as g"
+            "  where g.entity_code = f.entity_code and g.snapshot_year = 2024)"
+            " group by 1 having sum(headcount_one_year_or_more) > 0",
+        )
+    )
+    rows = query(
+        built_warehouse,
+        "select country_code, women || '/' || men, women_share, parity_status from marts.mart_country_parity_by_level"
+        " where snapshot_year = 2024 and population_code = 'ALL_STAFF'",
+    )
+    assert len(expected) > 10 and {country: split for country, split, _, _ in rows} == expected
+    for country, split, share, status in rows:
+        women, men = map(int, split.split("/"))
+        assert share == round(Decimal(women) / (women + men), 9), country
+        if women + men >= 20:  # a split within 47-53% exists: the band decides (smaller sizes: test_parity_rule)
+            band = "below parity" if share < Decimal("0.47") else "above parity" if share > Decimal("0.53") else None
+            assert status == (band or "at parity"), country
 
 
 def test_every_dbt_run_is_in_the_audit_trail_with_its_nodes(built_warehouse: str) -> None:

@@ -29,14 +29,9 @@ measured as (
 with_status as (
     select
         measured.*,
-        case
-            when women_at_parity is null then 'no women or men'
-            when women_at_parity @> women then 'at parity'
-            when women < lower(women_at_parity) then 'below parity'
-            else 'above parity'
-        end as parity_status,
-        case when women < lower(women_at_parity) then lower(women_at_parity) - women else 0 end as women_needed,
-        case when women >= upper(women_at_parity) then women - (upper(women_at_parity) - 1) else 0 end as men_needed,
+        {{ parity_status('women', 'women_at_parity') }} as parity_status,
+        {{ women_needed_for_parity('women', 'women_at_parity') }} as women_needed,
+        {{ men_needed_for_parity('women', 'women_at_parity') }} as men_needed,
         lag(snapshot_date) over population_history as previous_snapshot_date,
         lag(women_share) over population_history as previous_women_share
     from measured
