@@ -2,7 +2,9 @@
     country and population (each canonical level, each staff category, all staff): what the country parity table
     adds up across entities. Kept incrementally like int_hr_headcount_populations (macros/incremental.sql), so that
     a build never reads every raw row; populations with no staff of a year or more are kept (a slice's rows are all
-    here) and left out by the mart. -#}
+    here) and left out by the mart. The body is int_hr_headcount_populations' with the country as one more key,
+    written out rather than shared through a macro: an incremental model rebuilds when its own file changes
+    (macros/incremental.sql fingerprints files, not macros). -#}
 {{-
     config(
         materialized='incremental',
