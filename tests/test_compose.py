@@ -202,6 +202,22 @@ def test_every_path_the_dockerfile_copies_exists_and_enters_the_build_context():
         assert not dockerignored(source), f"docker/Dockerfile copies {source}, which .dockerignore leaves out"
 
 
+def test_the_image_installs_every_package_of_the_project():
+    """Each package pyproject.toml installs from include/ (the logic and its Airflow side) is copied in before
+    `pip install`: one left out would install nothing of it, and the DAGs would not import."""
+    import tomllib
+
+    find = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    root = REPO / find["where"][0]
+    packages = {
+        f"{find['where'][0]}/{p.name}"
+        for p in root.iterdir()
+        if (p / "__init__.py").exists() and any(fnmatch(p.name, pattern) for pattern in find["include"])
+    }
+    assert {"include/gender_warehouse", "include/gender_warehouse_airflow"} <= packages
+    assert packages <= set(copy_sources())
+
+
 def test_secrets_and_local_state_stay_out_of_the_build_context():
     for path in (".env", ".venv", ".gwh", ".git", "reports", "dbt_project/target", "include/sample_submissions"):
         assert dockerignored(path), f"{path} would be sent into the image build"
