@@ -47,8 +47,8 @@ class DbtNodeOutcomeTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         ti = self.task_instance
-        # Each trigger in its own thread: asgiref's default (one shared thread) would make the node tasks of a
-        # build wait on each other's request, one after another.
+        # Each trigger in its own thread (asgiref's default is one shared thread): the requests of a build's node
+        # tasks go out together, not one after another.
         outcomes = await sync_to_async(XCom.get_one, thread_sensitive=False)(
             key=NODE_OUTCOMES_KEY, dag_id=ti.dag_id, task_id=self.build_task_id, run_id=ti.run_id, map_index=-1
         )

@@ -142,6 +142,27 @@ def test_the_scheduler_takes_landed_files_to_the_marts_and_stop_leaves_nothing(
 
     wait_for("build_warehouse filled the marts", lambda: entities_in_marts() == {"IAEA", "WIPO"}, 900, home / "logs")
 
+    # Every seed's and model's task of the build started and ended in the triggerer: its log is the trigger's,
+    # and no worker ever ran it (a worker writes attempt=N.log).
+    runs = home / "airflow" / "logs" / "dag_id=build_warehouse"
+
+    def node_task_logs() -> dict[str, list[str]]:
+        layers = ("task_id=seeds.", "task_id=staging.", "task_id=intermediate.", "task_id=marts.")
+        return {
+            d.name: sorted(f.name for f in d.rglob("*.log"))
+            for d in runs.glob("run_id=*/task_id=*")
+            if d.name.startswith(layers)
+        }
+
+    wait_for(
+        "every node task's trigger logged its outcome",
+        lambda: len(node_task_logs()) >= 40 and all(node_task_logs().values()),
+        120,
+        home / "logs",
+    )
+    for task, logs in node_task_logs().items():
+        assert logs and all(".log.trigger." in name for name in logs), (task, logs)
+
     # The UI, logged in as the admin (the token the login form gets, in the cookie the UI reads): both DAGs.
     password = json.loads(password_file.read_text())["admin"]
     request = urllib.request.Request(
