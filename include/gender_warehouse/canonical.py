@@ -290,12 +290,14 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str 
     the rows, the column, what was found and what is expected. Never another error, whatever the text."""
     cleaned, checks = clean(text, table)
     typed = {"source_row": cleaned.column("source_row")}
+    as_parsed = dict(typed)
     errors: list[SubmissionError] = []
     columns: list[str] = []
     for column in table.columns:
         values = cleaned.column(column.name)
         checked = checks[column.name]
         parsed = checked.spread(parse_column(checked.values, column.type))
+        as_parsed[column.name] = parsed
         error = column_errors(values, parsed, cleaned, column, sheet, row_noun, checked)
         if error is not None:  # the column is left empty: its rules are not checked again (typing told them)
             errors.append(error)
@@ -307,15 +309,19 @@ def to_canonical(text: pa.Table, table: Table, sheet: str | None, row_noun: str 
     )
     rows = Canonical(table, pa.table(typed).cast(schema), sheet, row_noun)
     if errors:
-        raise TypeErrors(errors, rows, columns)
+        raise TypeErrors(errors, rows, columns, Canonical(table, pa.table(as_parsed).cast(schema), sheet, row_noun))
     return rows
 
 
 class TypeErrors(SubmissionErrors):
-    """Columns with values that do not parse, one error per column; with the rows typed as far as they go (null
-    where a value does not parse), so that the other rules can still be checked and every problem told at once."""
+    """Columns with values that do not parse, one error per column; with the rows typed as far as they go (each
+    such column empty), so that the other rules can still be checked and every problem told at once; and the rows
+    as parsed (null only where a value does not parse), which still say what the file is for."""
 
-    def __init__(self, errors: list[SubmissionError], partial: Canonical, columns: list[str]) -> None:
+    def __init__(
+        self, errors: list[SubmissionError], partial: Canonical, columns: list[str], parsed: Canonical | None = None
+    ) -> None:
         super().__init__(errors)
         self.partial = partial
         self.columns = columns
+        self.parsed = parsed or partial

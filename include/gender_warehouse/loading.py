@@ -101,22 +101,62 @@ def batch_view(conn: psycopg.Connection, table: Table, submission_id: int) -> sq
 
 def record_slices(conn: psycopg.Connection, table: Table, submission_id: int, rows: Canonical) -> None:
     """This submission's slices into audit.raw_slices, from its typed rows' distinct key values (a million rows hold
-    a few hundred slices): PostgreSQL makes each slice's text, as the backfill in db.raw_table_ddl does."""
+    a few hundred slices)."""
     keys = list(table.supersedes_by)
     distinct = rows.rows.select(keys).group_by(keys).aggregate([])
+    insert_slices(conn, "raw_slices", table, submission_id, [distinct.column(k).to_pylist() for k in keys])
+
+
+# A rejected file's rows may name anything: its claims are kept up to this many slices (a real file names a few
+# hundred), and values PostgreSQL cannot store as text (NUL) name none.
+MAX_CLAIMED_SLICES = 10_000
+
+
+def record_claims(conn: psycopg.Connection, table: Table, submission_id: int, rows: Canonical) -> None:
+    """What a rejected submission was sent for, into audit.claimed_slices: the distinct key values of its rows as
+    parsed, those that parsed in every key column."""
+    keys = list(table.supersedes_by)
+    distinct = rows.rows.select(keys).drop_null().group_by(keys).aggregate([])
+    found = [
+        values
+        for values in zip(*(distinct.column(k).to_pylist() for k in keys), strict=True)
+        if not any(isinstance(v, str) and "\x00" in v for v in values)
+    ][:MAX_CLAIMED_SLICES]
+    insert_slices(
+        conn, "claimed_slices", table, submission_id, [list(c) for c in zip(*found, strict=True)] or [[]] * len(keys)
+    )
+
+
+def insert_slices(
+    conn: psycopg.Connection, into: str, table: Table, submission_id: int, columns: list[list[Any]]
+) -> None:
+    """Slices (one list of values per key column) into audit.<into>: PostgreSQL makes each slice's text, as the
+    backfill in db.raw_table_ddl does."""
+    keys = list(table.supersedes_by)
     types = {c.name: c.type.sql_type for c in table.columns}
     conn.execute(
         sql.SQL(
-            "insert into audit.raw_slices (table_name, slice, submission_id)"
+            "insert into {into} (table_name, slice, submission_id)"
             " select {name}, {slice}, {sid} from unnest({arrays}) as d ({keys}) on conflict do nothing"
         ).format(
+            into=sql.Identifier("audit", into),
             name=sql.Literal(table.name),
             slice=sql.SQL(db.slice_text(table)),
             sid=sql.Literal(submission_id),
             arrays=sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(types[k])) for k in keys),
             keys=sql.SQL(", ").join(map(sql.Identifier, keys)),
         ),
-        [distinct.column(k).to_pylist() for k in keys],
+        columns,
+    )
+
+
+def claim_loaded_slices(conn: psycopg.Connection, submission_id: int) -> None:
+    """A loaded submission was sent for the slices it holds (audit.raw_slices): into audit.claimed_slices."""
+    conn.execute(
+        "insert into audit.claimed_slices (table_name, slice, submission_id)"
+        " select table_name, slice, submission_id from audit.raw_slices where submission_id = %s"
+        " on conflict do nothing",
+        (submission_id,),
     )
 
 

@@ -256,11 +256,12 @@ def load_submission(
     covered: dict[str, list[loading.Overlap]] = {}  # periods this file replaces, or that replace its own
     # A dry run's submission id is rolled back (and will be reused): name its results after the file instead.
     run_name = "validate-only" if dry_run else f"submission-{submission_id}"
+    typed: list[Canonical] = []
+    claimed: list[Canonical] = []  # the rows as parsed: what the file is for, even where a value does not type
     try:
         # The rules that read only the typed rows run on the other core (pool) while PostgreSQL takes the COPY.
         with ThreadPoolExecutor(max_workers=1) as pool, conn.transaction():  # savepoint: undone on rejection
             on_rows: dict[str, Future[dict[int, Outcome]]] = {}
-            typed: list[Canonical] = []
             read_errors: list[SubmissionError] = []
             # Columns whose values do not parse: told once, by typing; the rows go on to every other rule with
             # those values empty, so that one run tells every problem of the file (not one stage at a time).
@@ -277,14 +278,17 @@ def load_submission(
                     if streamed is not None:
                         rows, on_rows[source.table.name] = streamed
                         typed.append(rows)
+                        claimed.append(rows)
                         result.rows[source.table.name] = rows.row_count
                         continue
                 with timed(f"type {source.table.name}"):
                     try:
                         typed.append(canonical.to_canonical(text, source.table, source.sheet, source.row_noun))
+                        claimed.append(typed[-1])
                     except canonical.TypeErrors as exc:
                         read_errors += exc.errors
                         typed.append(exc.partial)
+                        claimed.append(exc.parsed)
                         untyped[source.table.name] = set(exc.columns)
             # A workbook (a template, say) may keep sheets it has nothing for: with rows elsewhere, they are skipped.
             empty = [t for t in typed if t.row_count == 0]
@@ -366,6 +370,9 @@ def load_submission(
     audit.record_issues(conn, submission_id, result.issues)
     tables = [s.table.name for s in sources]
     if result.errors:
+        # What the file was sent for: its rows are gone, the parsed ones are still here.
+        for rows in claimed:
+            loading.record_claims(conn, rows.table, submission_id, rows)
         result.status = "rejected"
         result.rows = {}
         audit.mark_rejected(
@@ -399,6 +406,7 @@ def load_submission(
         if covered and table not in {s.table for s in sources}:
             count, owners = loading.supersede_programmes(conn, table, submission_id, covered)
             superseded_from.update(owners)
+    loading.claim_loaded_slices(conn, submission_id)
     refused_count = sources[0].refused_count if sources else 0
     audit.mark_loaded(
         conn,

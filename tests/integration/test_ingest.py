@@ -10,7 +10,7 @@ import openpyxl
 import psycopg
 import pytest
 
-from gender_warehouse import audit, landing, loading, pipeline, register
+from gender_warehouse import audit, db, landing, loading, pipeline, register
 from tests.conftest import REAL_DATA, query
 from tests.helpers import HEADCOUNT_HEADER, headcount_rows, write_csv
 
@@ -61,6 +61,17 @@ def test_a_good_file_loads_with_its_audit_rows(project: Path, database_url: str,
     assert query(database_url, "select table_name, rows_loaded, rows_superseded from audit.loads") == [
         ("hr_headcount", 4, 0)
     ]
+    # What it was sent for is what it holds: IAEA's snapshot of 31 December 2024.
+    slices = "select table_name, slice from audit.{} order by 1, 2"
+    expected = [("hr_headcount", '["IAEA", "2024-12-31"]')]
+    assert query(database_url, slices.format("claimed_slices")) == query(database_url, slices.format("raw_slices"))
+    assert query(database_url, slices.format("claimed_slices")) == expected
+    # A warehouse made before the claims gets them from what its submissions hold, once.
+    with psycopg.connect(database_url, autocommit=True) as conn:  # as the warehouse was before: no claims
+        conn.execute("delete from audit.claimed_slices")
+        conn.execute("comment on schema audit is 'gender_warehouse an earlier version'")
+    db.ensure_schema(database_url)
+    assert query(database_url, slices.format("claimed_slices")) == expected
     [(success, suite_sha)] = query(database_url, "select success, suite_sha256 from audit.validation_runs")
     assert success and len(suite_sha) == 64
     # The original bytes are archived under their hash, read-only.
@@ -151,6 +162,11 @@ def test_a_rejected_file_loads_nothing_and_says_where(project: Path, database_ur
     assert query(database_url, "select count(*) from audit.submission_issues where severity = 'error'") == [(2,)]
     assert query(database_url, "select count(*) from audit.loads") == [(0,)]
     assert register.archive_path(register.sha256_of(path), ".csv").exists()
+    # Nothing loaded, but what it was sent for is known: the reporting status says "rejected", not "missing".
+    assert query(database_url, "select count(*) from audit.raw_slices") == [(0,)]
+    assert query(database_url, "select table_name, slice from audit.claimed_slices") == [
+        ("hr_headcount", '["IAEA", "2024-12-31"]')
+    ]
 
 
 @pytest.mark.usefixtures("typing_path")
@@ -165,6 +181,8 @@ def test_values_that_do_not_parse_are_named_by_row_and_column(project: Path, dat
     assert by_column["headcount"].rows == [5] and "whole number" in by_column["headcount"].message
     assert all(i.stage == "read" for i in result.errors)
     assert raw_rows(database_url) == []
+    # A row whose date does not parse names no slice; the others still say what the file was for.
+    assert query(database_url, "select slice from audit.claimed_slices") == [('["IAEA", "2024-12-31"]',)]
 
 
 def test_a_ragged_row_is_reported_with_its_line(project: Path, database_url: str, tmp_path: Path) -> None:

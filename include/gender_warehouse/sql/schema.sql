@@ -172,6 +172,23 @@ create table if not exists audit.raw_slices (
 );
 comment on table audit.raw_slices is 'Which submission holds rows of which slice of each raw table (its supersedes_by values): the versions compared to settle which is current.';
 
+-- What each submission is for, whether it loaded or not: the slices its rows name (an entity's snapshot or period,
+-- a programme), so that a rejected file still counts as sent for them and the reporting status can say
+-- "rejected, not yet resubmitted" rather than "missing".
+create table if not exists audit.claimed_slices (
+    table_name      text not null,
+    slice           text not null,
+    submission_id   bigint not null references audit.submissions (submission_id),
+    primary key (table_name, slice, submission_id)
+);
+create index if not exists claimed_slices_submission on audit.claimed_slices (submission_id);
+comment on table audit.claimed_slices is 'The slices (supersedes_by values, as in audit.raw_slices) each submission''s rows name, loaded or rejected: what it was sent for.';
+-- A warehouse made before the claims: what its loaded submissions hold, once.
+insert into audit.claimed_slices (table_name, slice, submission_id)
+select table_name, slice, submission_id from audit.raw_slices
+where not exists (select from audit.claimed_slices)
+on conflict do nothing;
+
 -- dbt writes these as the transformer once `gwh db roles` has made it: the right to insert, and no more; the
 -- turns are the loader's alone (the owner's default privileges let the readers of audit read new tables).
 do $$
