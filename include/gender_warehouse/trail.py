@@ -220,6 +220,9 @@ def lineage_of(cur: psycopg.Cursor[Any], lineage: list[dict[str, Any]], rows: li
         if source.get("unused"):  # an ancestor in dbt's graph that no value of the row reads (the reason says why)
             continue
         for row in rows:
+            if claimed_by := source.get("claimed_by"):
+                ids |= claimed(cur, source["table"], claimed_by, row)
+                continue
             if column := source.get("submission_column"):
                 if row.get(column) is not None:
                     ids.add(int(row[column]))
@@ -245,6 +248,21 @@ def lineage_of(cur: psycopg.Cursor[Any], lineage: list[dict[str, Any]], rows: li
             )
             ids |= {int(r["submission_id"]) for r in cur.execute(query, params).fetchall()}
     return ids
+
+
+def claimed(cur: psycopg.Cursor[Any], table: str, claimed_by: list[str], row: dict[str, Any]) -> set[int]:
+    """Every submission sent for the slice a row is about (audit.claimed_slices), rejected ones included.
+    `claimed_by` names the row's columns holding the kind of submission (its table), the entity and the date the
+    data is as of (a slice's last value: the snapshot date, or the end of the period)."""
+    kind, entity, as_of = claimed_by
+    if row.get(kind) != table:
+        return set()
+    found = cur.execute(
+        "select distinct submission_id from audit.claimed_slices where table_name = %s"
+        " and slice::jsonb ->> 0 = %s and slice::jsonb ->> (jsonb_array_length(slice::jsonb) - 1) = %s",
+        (table, row[entity], str(row[as_of])),
+    ).fetchall()
+    return {int(r["submission_id"]) for r in found}
 
 
 def read_windows(source: dict[str, Any], row: dict[str, Any]) -> list[tuple[dt.date, dt.date]] | None:

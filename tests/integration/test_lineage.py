@@ -22,7 +22,8 @@ from tests.conftest import SAMPLES, fresh_database, make_project
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 TODAY = dt.date(2026, 11, 27)
-LINEAGE_KEYS = {"table", "submission_column", "by", "dates", "years", "periods", "unused"}
+LINEAGE_KEYS = {"table", "submission_column", "by", "dates", "years", "periods", "unused", "claimed_by"}
+CLAIMS = "source.gender_warehouse.audit.claimed_slices"  # what a mart with claimed_by lineage reads instead of raw
 SHARED_WITH_LINEAGE = {"entity_code", "programme_id"}  # the columns of marts.mart_lineage a row can share
 
 
@@ -59,7 +60,9 @@ def test_every_mart_declares_its_lineage_as_its_sources_are() -> None:
     for name, node in marts(m).items():
         lineage = node["config"]["meta"].get("lineage")
         assert lineage is not None, f"{name}: no meta.lineage"
-        assert {s["table"] for s in lineage} == raw_sources(m, node["unique_id"]), name
+        assert {s["table"] for s in lineage if "claimed_by" not in s} == raw_sources(m, node["unique_id"]), name
+        # A mart about what was sent (the reporting status) traces a row to every file sent for its slice.
+        assert all(CLAIMS in m["parent_map"][node["unique_id"]] for s in lineage if "claimed_by" in s), name
         columns = set(node["columns"])
         for source in lineage:
             assert set(source) <= LINEAGE_KEYS and source["table"] in TABLES, (name, source)
@@ -68,9 +71,12 @@ def test_every_mart_declares_its_lineage_as_its_sources_are() -> None:
                 continue
             named = [source.get("submission_column"), *source.get("by", []), *source.get("dates", [])]
             named += [*source.get("years", []), *(c for pair in source.get("periods", []) for c in pair)]
+            named += source.get("claimed_by", [])
             assert {c for c in named if c} <= columns, (name, source)
             assert set(source.get("by", [])) <= SHARED_WITH_LINEAGE, (name, source)
-            assert "submission_column" in source or source.get("by") or source.get("years"), (name, source)
+            assert (
+                "submission_column" in source or source.get("by") or source.get("years") or source.get("claimed_by")
+            ), (name, source)
 
 
 def test_a_mart_without_lineage_is_refused_not_guessed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

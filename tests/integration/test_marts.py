@@ -213,6 +213,11 @@ def test_the_trail_of_one_submission(built_warehouse: str) -> None:
             {"hr_headcount_UNODC.csv"},
         ),
         (
+            "mart_reporting_status",
+            {"submission_kind": "hr_headcount", "reporter_code": "UNODC", "as_of_date": "2024-12-31"},
+            {"hr_headcount_UNODC.csv"},
+        ),
+        (
             "mart_hiring_parity",
             {"entity_code": "UNOPS", "event_year": "2023", "event_type": "APPOINTMENT", "population_code": "ALL_STAFF"},
             {"hr_events_UNOPS_2023.csv"},

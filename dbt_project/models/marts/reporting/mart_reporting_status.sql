@@ -1,0 +1,110 @@
+{#- Who owes what: one row per submission the reporting calendar expects (a kind of submission, the date its data
+    is as of, a reporter), with what came for it. A file counts for what its rows name (audit.claimed_slices: the
+    entity and the snapshot date or period end of each row), loaded or rejected; the first file that loaded says
+    whether it came on time. Statuses are as of `reporting_status_date` (a dbt var; the build's date by default). -#}
+with calendar as (
+    select * from {{ ref('ref_reporting_calendar') }}
+),
+
+entities as (
+    select * from {{ ref('ref_entities') }}
+),
+
+expected as (
+    select
+        calendar.submission_kind,
+        calendar.cycle,
+        calendar.as_of_date,
+        calendar.due_date,
+        reporter as reporter_code
+    from calendar
+    cross join lateral regexp_split_to_table(trim(calendar.expected_reporters), '\s+') as reporter
+),
+
+claims as (
+    -- The kinds in the calendar are HR kinds: a slice is [entity, snapshot date] or [entity, start, end].
+    select
+        claimed.table_name as submission_kind,
+        claimed.slice::jsonb ->> 0 as reporter_code,
+        (claimed.slice::jsonb ->> (jsonb_array_length(claimed.slice::jsonb) - 1))::date as as_of_date,
+        submissions.submission_id,
+        submissions.status,
+        submissions.file_name,
+        coalesce(submissions.submitted_at, submissions.received_at) as sent_at
+    from {{ source('audit', 'claimed_slices') }} as claimed
+    inner join {{ source('audit', 'submissions') }} as submissions
+        on submissions.submission_id = claimed.submission_id
+    where claimed.table_name in (select submission_kind from calendar)
+),
+
+received as (
+    select
+        expected.submission_kind,
+        expected.reporter_code,
+        expected.as_of_date,
+        min(claims.sent_at) filter (where claims.status in ('loaded', 'superseded')) as first_loaded_at,
+        (array_agg(claims.submission_id order by claims.sent_at, claims.submission_id)
+            filter (where claims.status in ('loaded', 'superseded')))[1] as first_loaded_submission_id,
+        count(claims.submission_id) filter (where claims.status = 'rejected') as rejected_files,
+        count(claims.submission_id) filter (where claims.status not in ('loaded', 'superseded', 'rejected'))
+            as files_in_progress,
+        (array_agg(claims.file_name order by claims.sent_at desc, claims.submission_id desc)
+            filter (where claims.submission_id is not null))[1] as latest_file_name,
+        max(claims.sent_at) as latest_sent_at
+    from expected
+    left join claims
+        on claims.submission_kind = expected.submission_kind
+        and claims.reporter_code = expected.reporter_code
+        and claims.as_of_date = expected.as_of_date
+    group by expected.submission_kind, expected.reporter_code, expected.as_of_date
+),
+
+judged as (
+    select
+        expected.*,
+        received.first_loaded_at,
+        received.first_loaded_submission_id,
+        received.rejected_files,
+        received.files_in_progress,
+        received.latest_file_name,
+        received.latest_sent_at,
+        {{ "'" ~ var('reporting_status_date') ~ "'::date" if var('reporting_status_date', none) else 'current_date' }}
+            as status_date
+    from expected
+    inner join received
+        on received.submission_kind = expected.submission_kind
+        and received.reporter_code = expected.reporter_code
+        and received.as_of_date = expected.as_of_date
+),
+
+final as (
+    select
+        judged.submission_kind::text as submission_kind,
+        judged.cycle::text as cycle,
+        judged.as_of_date::date as as_of_date,
+        judged.due_date::date as due_date,
+        judged.reporter_code::text as reporter_code,
+        entities.entity_name::text as reporter_name,
+        (case
+            when judged.first_loaded_at::date <= judged.due_date then 'received on time'
+            when judged.first_loaded_at is not null then 'received late'
+            when judged.files_in_progress > 0 then 'received, not yet loaded'
+            when judged.rejected_files > 0 then 'rejected, not resubmitted'
+            when judged.status_date <= judged.due_date then 'not yet due'
+            else 'missing'
+        end)::text as reporting_status,
+        (case when judged.first_loaded_at::date > judged.due_date
+            then judged.first_loaded_at::date - judged.due_date end)::integer as days_late,
+        (case when judged.first_loaded_at is null and judged.status_date > judged.due_date
+            then judged.status_date - judged.due_date end)::integer as days_overdue,
+        judged.first_loaded_at::timestamptz as first_loaded_at,
+        judged.first_loaded_submission_id::bigint as first_loaded_submission_id,
+        judged.rejected_files::integer as rejected_files,
+        judged.latest_file_name::text as latest_file_name,
+        judged.latest_sent_at::timestamptz as latest_sent_at,
+        judged.status_date::date as status_date
+    from judged
+    left join entities on entities.entity_code = judged.reporter_code
+)
+
+select * from final
