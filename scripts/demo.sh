@@ -43,6 +43,9 @@ echo
 gwh status --limit 15
 run_dag build_warehouse
 echo
+echo "Who owes what (the reporting calendar, dbt_project/seeds/ref_reporting_calendar.csv):"
+gwh status --due --limit 10
+echo
 echo "What the seed text says, beside what the marts computed from the submissions:"
 gwh figures || true
 echo

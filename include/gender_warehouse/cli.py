@@ -66,6 +66,12 @@ def parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what was submitted, when, and its status")
     status.add_argument("--limit", type=int, default=50)
+    status.add_argument(
+        "--due",
+        action="store_true",
+        help="what the reporting calendar still expects: missing, rejected and not resubmitted, not yet loaded "
+        "(marts.mart_reporting_status, as of the last build)",
+    )
 
     audit_cmd = sub.add_parser(
         "audit",
@@ -384,9 +390,56 @@ def cmd_validate(args: argparse.Namespace, url: str) -> int:
     return 1 if failed or any(r.status in ("rejected", "failed", "partially accepted") for r in results) else 0
 
 
+OUTSTANDING = ("missing", "rejected, not resubmitted", "received, not yet loaded")
+
+
+def cmd_status_due(url: str, limit: int) -> int:
+    """What the reporting calendar still expects and has not got, most overdue first (the first `limit`), and every
+    status counted."""
+    with db.connect(url, role="auditor") as conn:
+        if conn.execute("select to_regclass('marts.mart_reporting_status')").fetchone()[0] is None:
+            err_console.print("no reporting status yet: build the warehouse first (`gwh build`)")
+            return 2
+        counts = conn.execute(
+            "select reporting_status, count(*) from marts.mart_reporting_status group by 1 order by 2 desc"
+        ).fetchall()
+        rows = conn.execute(
+            "select submission_kind, as_of_date, due_date, reporter_code, reporter_name, reporting_status,"
+            " days_overdue, latest_file_name, status_date from marts.mart_reporting_status"
+            " where reporting_status = any(%s) order by days_overdue desc nulls last, reporter_code, as_of_date",
+            (list(OUTSTANDING),),
+        ).fetchall()
+    if not counts:
+        console.print("the reporting calendar (ref_reporting_calendar) expects nothing")
+        return 0
+    as_of = rows[0][8] if rows else None
+    console.print(", ".join(f"{n} {escape(status)}" for status, n in counts) + (f" (as of {as_of})" if as_of else ""))
+    if not rows:
+        console.print("[green]nothing outstanding[/]")
+        return 0
+    table = RichTable("kind", "data as of", "due", "entity", "status", "days overdue", "last file sent")
+    colours = {"missing": "red", "rejected, not resubmitted": "red", "received, not yet loaded": "cyan"}
+    for kind, as_of_date, due, code, name, status, overdue, last_file, _ in rows[:limit]:
+        table.add_row(
+            plain(kind),
+            str(as_of_date),
+            str(due),
+            plain(f"{code} ({name})" if name else code),
+            f"[{colours[status]}]{escape(status)}[/]",
+            str(overdue or ""),
+            plain(last_file or ""),
+        )
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more (--limit)")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, url: str) -> int:
     from gender_warehouse import audit
 
+    if args.due:
+        return cmd_status_due(url, args.limit)
     with db.connect(url, role="auditor") as conn:
         rows = audit.submissions(conn, args.limit)
     table = RichTable("id", "received", "file", "tables", "status", "rows", "warnings", "errors")

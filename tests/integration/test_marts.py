@@ -254,6 +254,24 @@ def test_gwh_audit_prints_a_trail_and_refuses_what_is_not_there(built_warehouse:
     assert cli.main(["--database-url", built_warehouse, "audit", "999999"]) == 1
 
 
+def test_gwh_status_due_prints_what_the_calendar_still_expects(
+    built_warehouse: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The samples hold data as of 31 December 2017 to 2024, sent today: each of those is received late, and
+    2025's (due 31 March 2026) is missing for every entity the calendar expects."""
+    expected = query(
+        built_warehouse,
+        "select count(*) from marts.mart_reporting_status where reporting_status = 'missing'"
+        " and as_of_date = '2025-12-31'",
+    )
+    assert expected[0][0] > 0
+    assert cli.main(["--database-url", built_warehouse, "status", "--due"]) == 0
+    out = capsys.readouterr().out
+    summary = out.splitlines()[0]
+    assert f"{expected[0][0]} missing" in summary and "received late" in summary, summary
+    assert "2025-12-31" in out and "2026-03-31" in out and "UNODC" in out
+
+
 def test_the_dashboard_pages_load_offline_with_every_chart_drawn(built_warehouse: str) -> None:
     """Each page in headless Chromium (Debian's package): no console message, every chart drawn. A screenshot
     of each page is kept under reports/screenshots/ of the checkout."""
