@@ -137,6 +137,50 @@ def submission_rows(
     return submissions, issues, runs
 
 
+# The reporting statuses that still ask something of a reporter (marts.mart_reporting_status), and their class.
+OUTSTANDING = {"missing": "fail", "rejected, not resubmitted": "fail", "received, not yet loaded": "received"}
+STATUS_CLASSES = {**OUTSTANDING, "received on time": "pass", "received late": "warning", "not yet due": "muted"}
+
+
+def reporting_status_rows(url: str) -> list[dict[str, Any]] | None:
+    """Every row of marts.mart_reporting_status, most overdue first; None before the first build made it."""
+    from psycopg.rows import dict_row
+
+    with db.connect(url, role=AUDITOR) as conn, conn.cursor(row_factory=dict_row) as cur:
+        if cur.execute("select to_regclass('marts.mart_reporting_status') as found").fetchone()["found"] is None:
+            return None
+        return cur.execute(
+            "select * from marts.mart_reporting_status"
+            " order by days_overdue desc nulls last, as_of_date desc, submission_kind, reporter_code"
+        ).fetchall()
+
+
+def publish_reporting_status(url: str) -> Path | None:
+    """reports/reporting_status.html: who owes what, from the reporting calendar; None before the first build."""
+    rows = reporting_status_rows(url)
+    if rows is None:
+        return None
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["reporting_status"]] = counts.get(r["reporting_status"], 0) + 1
+    page = settings.reports_dir() / "reporting_status.html"
+    files.write_atomic(
+        page,
+        environment()
+        .get_template("reporting_status.html")
+        .render(
+            head=head("Reporting status: who owes what", PAGE_POLICY),
+            counts=sorted(counts.items(), key=lambda c: -c[1]),
+            outstanding=[r for r in rows if r["reporting_status"] in OUTSTANDING],
+            rows=rows,
+            classes=STATUS_CLASSES,
+            when=when,
+            as_of=rows[0]["status_date"] if rows else None,
+        ),
+    )
+    return page
+
+
 def rule_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Every rule of a stored GX result: the sentence, column, severity, outcome and the sample it kept."""
     out = []
@@ -199,6 +243,7 @@ def publish_site(url: str, only: list[int | None] | None = None) -> Path:
         )
         files.write_atomic(folder / f"submission-{int(sid)}.html", page)
     links = {
+        "reporting_status": publish_reporting_status(url) is not None,
         "dashboard": (reports / "dashboard" / "index.html").exists(),
         "data_docs": (data_docs_folder() / "index.html").exists(),
         "dbt_docs": (reports / "dbt_docs" / "static_index.html").exists(),
@@ -362,6 +407,7 @@ TEMPLATES = {
 <h1>Gender Equality Warehouse: reports</h1>
 <p class="muted">Written {{ now }} from the audit trail.</p>
 <nav>
+{% if links.reporting_status %}<a href="reporting_status.html">Reporting status</a>{% endif %}
 {% if links.dashboard %}<a href="dashboard/index.html">Parity dashboard</a>{% endif %}
 {% if links.data_docs %}<a href="data_docs/index.html">Great Expectations Data Docs</a>{% endif %}
 {% if links.dbt_docs %}<a href="dbt_docs/static_index.html">dbt docs (models, columns, lineage)</a>{% endif %}
@@ -376,6 +422,31 @@ TEMPLATES = {
 <td>{{ s.warning_count or 0 }}</td><td>{{ when(s.received_at) }}</td></tr>
 {% else %}<tr><td colspan="8">No submissions yet.</td></tr>{% endfor %}
 </table></body></html>
+""",
+    "reporting_status.html": """<!doctype html><html lang="en">{{ head | safe }}<body>
+<p><a href="index.html">All reports</a></p>
+<h1>Reporting status: who owes what</h1>
+<p class="muted">Each submission the reporting calendar expects (dbt_project/seeds/ref_reporting_calendar.csv),
+as of {{ as_of or "the last build" }}. A file counts for what its rows name, rejected files included.</p>
+<p>{% for status, n in counts %}<span class="{{ classes.get(status, '') }}">{{ n }} {{ status }}</span>{{ ", " if not loop.last }}
+{% else %}The calendar expects nothing.{% endfor %}</p>
+<h2>Outstanding</h2>
+<table><tr><th>kind</th><th>data as of</th><th>due</th><th>entity</th><th>status</th><th>days overdue</th>
+<th>last file sent</th></tr>
+{% for r in outstanding %}<tr><td>{{ r.submission_kind }}</td><td>{{ r.as_of_date }}</td><td>{{ r.due_date }}</td>
+<td>{{ r.reporter_code }}{% if r.reporter_name %} ({{ r.reporter_name }}){% endif %}</td>
+<td class="{{ classes.get(r.reporting_status, '') }}">{{ r.reporting_status }}</td><td>{{ r.days_overdue or "" }}</td>
+<td>{{ r.latest_file_name or "" }}</td></tr>
+{% else %}<tr><td colspan="7">Nothing outstanding.</td></tr>{% endfor %}
+</table>
+<h2>Every expected submission</h2>
+<table><tr><th>kind</th><th>data as of</th><th>due</th><th>entity</th><th>status</th><th>days late</th>
+<th>first loaded</th><th>rejected files</th></tr>
+{% for r in rows %}<tr><td>{{ r.submission_kind }}</td><td>{{ r.as_of_date }}</td><td>{{ r.due_date }}</td>
+<td>{{ r.reporter_code }}</td><td class="{{ classes.get(r.reporting_status, '') }}">{{ r.reporting_status }}</td>
+<td>{{ r.days_late or "" }}</td><td>{{ when(r.first_loaded_at) if r.first_loaded_at else "" }}</td>
+<td>{{ r.rejected_files or "" }}</td></tr>
+{% endfor %}</table></body></html>
 """,
     "submission.html": """<!doctype html><html lang="en">{{ head | safe }}<body>
 <p><a href="../index.html">All reports</a></p>

@@ -272,6 +272,24 @@ def test_gwh_status_due_prints_what_the_calendar_still_expects(
     assert "2025-12-31" in out and "2026-03-31" in out and "UNODC" in out
 
 
+def test_the_reporting_status_page_shows_who_owes_what(built_warehouse: str) -> None:
+    """The reports site's "Reporting status" page: linked from the index, inert (its policy, no script), and in
+    headless Chromium it shows the counts, the outstanding submissions and every expected one."""
+    from tests.integration.test_pages_hostile import assert_page_is_inert, chromium_dom, visible_text
+
+    index = site.publish_site(built_warehouse)
+    assert 'href="reporting_status.html"' in index.read_text(encoding="utf-8")
+    page = index.parent / "reporting_status.html"
+    assert_page_is_inert(page)
+    shown = visible_text(chromium_dom(page))
+    [(missing,)] = query(
+        built_warehouse, "select count(*) from marts.mart_reporting_status where reporting_status = 'missing'"
+    )
+    assert f"{missing} missing" in shown and "received late" in shown
+    assert "Outstanding" in shown and "UNODC (United Nations Office on Drugs and Crime)" in shown
+    assert "2025-12-31" in shown and "2026-03-31" in shown
+
+
 def test_the_dashboard_pages_load_offline_with_every_chart_drawn(built_warehouse: str) -> None:
     """Each page in headless Chromium (Debian's package): no console message, every chart drawn. A screenshot
     of each page is kept under reports/screenshots/ of the checkout."""
