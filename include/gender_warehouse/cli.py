@@ -390,48 +390,40 @@ def cmd_validate(args: argparse.Namespace, url: str) -> int:
     return 1 if failed or any(r.status in ("rejected", "failed", "partially accepted") for r in results) else 0
 
 
-OUTSTANDING = ("missing", "rejected, not resubmitted", "received, not yet loaded")
-
-
 def cmd_status_due(url: str, limit: int) -> int:
     """What the reporting calendar still expects and has not got, most overdue first (the first `limit`), and every
-    status counted."""
-    with db.connect(url, role="auditor") as conn:
-        if conn.execute("select to_regclass('marts.mart_reporting_status')").fetchone()[0] is None:
-            err_console.print("no reporting status yet: build the warehouse first (`gwh build`)")
-            return 2
-        counts = conn.execute(
-            "select reporting_status, count(*) from marts.mart_reporting_status group by 1 order by 2 desc"
-        ).fetchall()
-        rows = conn.execute(
-            "select submission_kind, as_of_date, due_date, reporter_code, reporter_name, reporting_status,"
-            " days_overdue, latest_file_name, status_date from marts.mart_reporting_status"
-            " where reporting_status = any(%s) order by days_overdue desc nulls last, reporter_code, as_of_date",
-            (list(OUTSTANDING),),
-        ).fetchall()
-    if not counts:
+    status counted: the rows the reports site's Reporting status page shows."""
+    from gender_warehouse import site
+
+    rows = site.reporting_status_rows(url)
+    if rows is None:
+        err_console.print("no reporting status yet: build the warehouse first (`gwh build`)")
+        return 2
+    if not rows:
         console.print("the reporting calendar (ref_reporting_calendar) expects nothing")
         return 0
-    as_of = rows[0][8] if rows else None
-    console.print(", ".join(f"{n} {escape(status)}" for status, n in counts) + (f" (as of {as_of})" if as_of else ""))
-    if not rows:
+    counts = ", ".join(f"{n} {escape(status)}" for status, n in site.status_counts(rows))
+    console.print(f"{counts} (as of {rows[0]['status_date']})")
+    outstanding = [r for r in rows if r["reporting_status"] in site.OUTSTANDING]
+    if not outstanding:
         console.print("[green]nothing outstanding[/]")
         return 0
     table = RichTable("kind", "data as of", "due", "entity", "status", "days overdue", "last file sent")
-    colours = {"missing": "red", "rejected, not resubmitted": "red", "received, not yet loaded": "cyan"}
-    for kind, as_of_date, due, code, name, status, overdue, last_file, _ in rows[:limit]:
+    colours = {"fail": "red", "received": "cyan"}  # by the page's class of each outstanding status
+    for r in outstanding[:limit]:
+        name = f"{r['reporter_code']} ({r['reporter_name']})" if r["reporter_name"] else r["reporter_code"]
         table.add_row(
-            plain(kind),
-            str(as_of_date),
-            str(due),
-            plain(f"{code} ({name})" if name else code),
-            f"[{colours[status]}]{escape(status)}[/]",
-            str(overdue or ""),
-            plain(last_file or ""),
+            plain(r["submission_kind"]),
+            str(r["as_of_date"]),
+            str(r["due_date"]),
+            plain(name),
+            f"[{colours[site.OUTSTANDING[r['reporting_status']]]}]{escape(r['reporting_status'])}[/]",
+            str(r["days_overdue"] or ""),
+            plain(r["latest_file_name"] or ""),
         )
     console.print(table)
-    if len(rows) > limit:
-        console.print(f"... and {len(rows) - limit} more (--limit)")
+    if len(outstanding) > limit:
+        console.print(f"... and {len(outstanding) - limit} more (--limit)")
     return 0
 
 

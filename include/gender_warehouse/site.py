@@ -155,14 +155,19 @@ def reporting_status_rows(url: str) -> list[dict[str, Any]] | None:
         ).fetchall()
 
 
+def status_counts(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """How many expected submissions have each reporting status, the commonest first."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["reporting_status"]] = counts.get(r["reporting_status"], 0) + 1
+    return sorted(counts.items(), key=lambda c: -c[1])
+
+
 def publish_reporting_status(url: str) -> Path | None:
     """reports/reporting_status.html: who owes what, from the reporting calendar; None before the first build."""
     rows = reporting_status_rows(url)
     if rows is None:
         return None
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["reporting_status"]] = counts.get(r["reporting_status"], 0) + 1
     page = settings.reports_dir() / "reporting_status.html"
     files.write_atomic(
         page,
@@ -170,7 +175,7 @@ def publish_reporting_status(url: str) -> Path | None:
         .get_template("reporting_status.html")
         .render(
             head=head("Reporting status: who owes what", PAGE_POLICY),
-            counts=sorted(counts.items(), key=lambda c: -c[1]),
+            counts=status_counts(rows),
             outstanding=[r for r in rows if r["reporting_status"] in OUTSTANDING],
             rows=rows,
             classes=STATUS_CLASSES,
