@@ -16,7 +16,8 @@ find_new_files ─► ingest_file (mapped, one per file) ─► announce_loaded_
   file does not fail the run.
 - Who is told (gender_warehouse.notifications; the addresses in the deployment's GWH_CONTACTS_FILE): a rejected,
   partly refused or failed file, its entity's focal points, with the reasons and its report's link
-  (TellTheSender, on the task's failure); each run's summary, the coordination office (tell_coordination). Both
+  (TellTheSender, on the task's failure); each run's summary, with what the reporting calendar expected that
+  became overdue since the previous run, the coordination office (tell_coordination). Both
   go through Airflow's SMTP notifier and its connection `smtp_default`; with no contacts file, nobody is told.
 
 The logic is in gender_warehouse (pipeline.ingest_file, landing.pending_files); this file only schedules it.
@@ -219,17 +220,24 @@ def ingest_submissions() -> None:
 
     @task(retries=2, trigger_rule="all_done")
     def tell_coordination() -> None:
-        """The run's summary to the coordination office (the contacts file's coordination addresses)."""
-        from gender_warehouse.notifications import load_contacts, run_message
+        """The run's summary to the coordination office (the contacts file's coordination addresses): its files,
+        and what the reporting calendar expected that became overdue since the previous successful run."""
+        from gender_warehouse import reporting
+        from gender_warehouse.notifications import load_contacts, overdue_lines, run_message
 
         context = get_current_context()
+        previous = context.get("prev_start_date_success")
+        statuses = reporting.status_rows(warehouse_url()) or []  # none before the first build
+        overdue = reporting.became_overdue(statuses, previous.date() if previous else None)
+        for line in overdue_lines(overdue):
+            print(f"overdue: {line}")
         to = load_contacts().coordination
         summaries = summaries_of_run(context)
-        if not to or not summaries:
-            print("no summary sent: " + ("no coordination address" if not to else "no file in this run"))
+        if not to or not (summaries or overdue):
+            print("no summary sent: " + ("no coordination address" if not to else "no file, nothing became overdue"))
             return
-        send_mail(context, to, *run_message(summaries, context["run_id"]))
-        print(f"summary of {len(summaries)} file(s) sent to {', '.join(to)}")
+        send_mail(context, to, *run_message(summaries, context["run_id"], overdue=overdue))
+        print(f"summary of {len(summaries)} file(s), {len(overdue)} overdue, sent to {', '.join(to)}")
 
     files = find_new_files()
     # build_data_docs also takes the list itself: if find_new_files failed, it fails too (and so does the run).

@@ -70,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
         "--due",
         action="store_true",
         help="what the reporting calendar still expects: missing, rejected and not resubmitted, not yet loaded "
-        "(marts.mart_reporting_status, as of the last build)",
+        "(marts.mart_reporting_status, as of today)",
     )
 
     audit_cmd = sub.add_parser(
@@ -393,31 +393,30 @@ def cmd_validate(args: argparse.Namespace, url: str) -> int:
 def cmd_status_due(url: str, limit: int) -> int:
     """What the reporting calendar still expects and has not got, most overdue first (the first `limit`), and every
     status counted: the rows the reports site's Reporting status page shows."""
-    from gender_warehouse import site
+    from gender_warehouse import reporting
 
-    rows = site.reporting_status_rows(url)
+    rows = reporting.status_rows(url)
     if rows is None:
         err_console.print("no reporting status yet: build the warehouse first (`gwh build`)")
         return 2
     if not rows:
         console.print("the reporting calendar (ref_reporting_calendar) expects nothing")
         return 0
-    counts = ", ".join(f"{n} {escape(status)}" for status, n in site.status_counts(rows))
+    counts = ", ".join(f"{n} {escape(status)}" for status, n in reporting.status_counts(rows))
     console.print(f"{counts} (as of {rows[0]['status_date']})")
-    outstanding = [r for r in rows if r["reporting_status"] in site.OUTSTANDING]
+    outstanding = reporting.outstanding(rows)
     if not outstanding:
         console.print("[green]nothing outstanding[/]")
         return 0
     table = RichTable("kind", "data as of", "due", "entity", "status", "days overdue", "last file sent")
     colours = {"fail": "red", "received": "cyan"}  # by the page's class of each outstanding status
     for r in outstanding[:limit]:
-        name = f"{r['reporter_code']} ({r['reporter_name']})" if r["reporter_name"] else r["reporter_code"]
         table.add_row(
             plain(r["submission_kind"]),
             str(r["as_of_date"]),
             str(r["due_date"]),
-            plain(name),
-            f"[{colours[site.OUTSTANDING[r['reporting_status']]]}]{escape(r['reporting_status'])}[/]",
+            plain(reporting.reporter_label(r)),
+            f"[{colours[reporting.OUTSTANDING[r['reporting_status']]]}]{escape(r['reporting_status'])}[/]",
             str(r["days_overdue"] or ""),
             plain(r["latest_file_name"] or ""),
         )

@@ -2,7 +2,8 @@
 
 Pages (reports/dashboard/): `index.html` (women's share by entity and level against the parity band, entities at
 parity per year under each rule), `trends.html` (each entity's trend and projected parity year, hiring parity)
-and `programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker). plotly.js is written
+`programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker) and `reporting.html` (who
+has sent what the reporting calendar expects, and what is outstanding). plotly.js is written
 once beside the pages (plotly.min.js, from the plotly package): the pages work offline, with no CDN.
 
 Text from the marts (entity codes, programme and indicator titles, donors) reaches a chart as data, never as
@@ -19,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gender_warehouse import db, files, settings
+from gender_warehouse import db, files, reporting, settings
 from gender_warehouse.roles import BI_READER
 from gender_warehouse.site import STYLE, head, policy  # the reports' one look
 
@@ -27,6 +28,7 @@ PAGES = {
     "index.html": "Parity now",
     "trends.html": "Trends, projections and hiring",
     "programmes.html": "Programmes: beneficiaries and funding",
+    "reporting.html": "Reporting status: who owes what",
 }
 
 
@@ -293,6 +295,94 @@ def funding_by_marker(conn: Any) -> Any:
     return figure
 
 
+def reporting_by_period(data: list[dict[str, Any]]) -> Any:
+    """How many expected submissions have each status, per kind and the date their data is as of."""
+    import plotly.graph_objects as go
+
+    periods = sorted({(r["submission_kind"], r["as_of_date"]) for r in data}, key=lambda p: (p[1], p[0]))
+    names = [label(f"{kind} {as_of}") for kind, as_of in periods]
+    figure = go.Figure()
+    for status, shown in reporting.STATUSES.items():
+        counts = {p: 0 for p in periods}
+        for r in data:
+            if r["reporting_status"] == status:
+                counts[(r["submission_kind"], r["as_of_date"])] += 1
+        if any(counts.values()):
+            figure.add_trace(go.Bar(x=names, y=list(counts.values()), name=label(status), marker_color=shown.colour))
+    figure.update_layout(title="Expected submissions by status, per kind and data date", barmode="stack")
+    return figure
+
+
+def reporting_by_reporter(data: list[dict[str, Any]]) -> Any:
+    """Each reporter's status for every period the calendar expects of it: a grid, one colour per status."""
+    import plotly.graph_objects as go
+
+    statuses = list(reporting.STATUSES)
+    rank = {status: i for i, status in enumerate(statuses)}
+    periods = sorted({(r["submission_kind"], r["as_of_date"]) for r in data}, key=lambda p: (p[1], p[0]))
+    reporters = sorted({r["reporter_code"] for r in data}, reverse=True)  # A at the top
+    cell = {(r["reporter_code"], r["submission_kind"], r["as_of_date"]): r for r in data}
+    found = [[cell.get((who, *p)) for p in periods] for who in reporters]
+    steps = max(len(statuses) - 1, 1)
+    figure = go.Figure(
+        go.Heatmap(
+            z=[[rank[r["reporting_status"]] if r else None for r in line] for line in found],
+            x=[label(f"{kind} {as_of}") for kind, as_of in periods],
+            y=[label(who) for who in reporters],
+            zmin=0,
+            zmax=steps,
+            colorscale=[[i / steps, reporting.STATUSES[s].colour] for i, s in enumerate(statuses)],
+            showscale=False,
+            customdata=[
+                [
+                    [label(r["reporting_status"]), r["days_late"] or r["days_overdue"] or 0] if r else ["", 0]
+                    for r in line
+                ]
+                for line in found
+            ],
+            hovertemplate="%{y}, %{x}: %{customdata[0]} (%{customdata[1]} days)<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    figure.update_layout(
+        title="Each reporter's status per period (hover for the status and the days late or overdue)",
+        height=max(420, 20 * len(reporters)),
+        margin={"l": 120},
+        yaxis={"dtick": 1},  # every reporter named
+    )
+    return figure
+
+
+def reporting_outstanding(data: list[dict[str, Any]]) -> Any:
+    """The submissions still owed, most overdue first."""
+    import plotly.graph_objects as go
+
+    owed = reporting.outstanding(data)
+    figure = go.Figure(
+        go.Table(
+            header={"values": ["kind", "data as of", "due", "reporter", "status", "days overdue", "last file sent"]},
+            cells={
+                "values": [
+                    [label(r["submission_kind"]) for r in owed],
+                    [str(r["as_of_date"]) for r in owed],
+                    [str(r["due_date"]) for r in owed],
+                    [label(reporting.reporter_label(r)) for r in owed],
+                    [label(r["reporting_status"]) for r in owed],
+                    [r["days_overdue"] or "" for r in owed],
+                    [label(r["latest_file_name"] or "") for r in owed],
+                ]
+            },
+        )
+    )
+    figure.update_layout(
+        title=f"Outstanding: {len(owed)} of {len(data)} expected submissions, as of "
+        + (str(data[0]["status_date"]) if data else "today"),
+        height=max(300, min(1200, 60 + 28 * len(owed))),
+    )
+    return figure
+
+
 def chart_script(figure: Any, div_id: str) -> str:
     """The script that draws one chart: its figure as JSON data, with every character that could end the script
     or start markup (<, >, &, and the two line separators JavaScript once refused) as a \\u escape."""
@@ -330,6 +420,12 @@ def publish_dashboard(url: str, folder: Path | None = None) -> Path:
             "trends.html": [trends(conn, band), projections(conn), hiring(conn, band)],
             "programmes.html": [beneficiaries(conn), funding_by_donor(conn), funding_by_marker(conn)],
         }
+    statuses = reporting.status_rows(url, role=BI_READER) or []
+    content["reporting.html"] = [
+        reporting_by_period(statuses),
+        reporting_outstanding(statuses),
+        reporting_by_reporter(statuses),
+    ]
     from plotly.offline import get_plotlyjs
 
     files.write_atomic(out / "plotly.min.js", get_plotlyjs())

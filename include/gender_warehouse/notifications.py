@@ -125,11 +125,34 @@ def status_counts(summaries: Iterable[dict]) -> dict[str, int]:
     return dict(Counter(s["status"] for s in summaries))
 
 
-def run_message(summaries: Iterable[dict], run_id: str, reports_url: str | None = None) -> tuple[str, str]:
-    """The subject and HTML body of an ingest run's summary for the coordination office."""
+SHOWN_OVERDUE = 50
+
+
+def overdue_lines(overdue: list[dict]) -> list[str]:
+    """One line per submission that became overdue: what, whose, due when (the first SHOWN_OVERDUE)."""
+    from gender_warehouse.reporting import reporter_label
+
+    lines = [
+        f"{r['submission_kind']} as of {r['as_of_date']} from {reporter_label(r)}: due {r['due_date']}, "
+        f"{r['reporting_status']}"
+        for r in overdue[:SHOWN_OVERDUE]
+    ]
+    if len(overdue) > SHOWN_OVERDUE:
+        lines.append(f"... and {len(overdue) - SHOWN_OVERDUE} more (gwh status --due)")
+    return [visible(line, one_line=True) for line in lines]
+
+
+def run_message(
+    summaries: Iterable[dict], run_id: str, reports_url: str | None = None, overdue: list[dict] | None = None
+) -> tuple[str, str]:
+    """The subject and HTML body of an ingest run's summary for the coordination office: its files, and the
+    submissions that became overdue since the previous run (reporting.became_overdue)."""
     summaries = list(summaries)
+    overdue = overdue or []
     counts = status_counts(summaries)
     shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no file"
+    if overdue:
+        shown += f"; {len(overdue)} submission(s) became overdue"
     rows = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             html.escape(visible(Path(s["path"]).name, one_line=True)),
@@ -142,9 +165,15 @@ def run_message(summaries: Iterable[dict], run_id: str, reports_url: str | None 
     base = reports_url or os.environ.get("GWH_REPORTS_URL")
     link = f'<p>Reports: <a href="{html.escape(base)}">{html.escape(base)}</a></p>' if base else ""
     subject = f"Gender Equality Warehouse: ingest run {visible(run_id, one_line=True)}: {shown}"
+    late = "".join(f"<li>{html.escape(line)}</li>" for line in overdue_lines(overdue))
     body = (
         f"<p>{html.escape(shown)}.</p>"
-        "<table><tr><th>file</th><th>status</th><th>submission</th><th>rows loaded</th></tr>"
-        f"{rows}</table>{link}"
+        + (
+            f"<table><tr><th>file</th><th>status</th><th>submission</th><th>rows loaded</th></tr>{rows}</table>"
+            if summaries
+            else ""
+        )
+        + (f"<p>Became overdue since the previous run (the reporting calendar):</p><ul>{late}</ul>" if late else "")
+        + link
     )
     return subject, body

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from gender_warehouse import db, files, settings
+from gender_warehouse import db, files, reporting, settings
 from gender_warehouse.errors import SubmissionError, located
 from gender_warehouse.roles import AUDITOR
 
@@ -137,35 +137,9 @@ def submission_rows(
     return submissions, issues, runs
 
 
-# The reporting statuses that still ask something of a reporter (marts.mart_reporting_status), and their class.
-OUTSTANDING = {"missing": "fail", "rejected, not resubmitted": "fail", "received, not yet loaded": "received"}
-STATUS_CLASSES = {**OUTSTANDING, "received on time": "pass", "received late": "warning", "not yet due": "muted"}
-
-
-def reporting_status_rows(url: str) -> list[dict[str, Any]] | None:
-    """Every row of marts.mart_reporting_status, most overdue first; None before the first build made it."""
-    from psycopg.rows import dict_row
-
-    with db.connect(url, role=AUDITOR) as conn, conn.cursor(row_factory=dict_row) as cur:
-        if cur.execute("select to_regclass('marts.mart_reporting_status') as found").fetchone()["found"] is None:
-            return None
-        return cur.execute(
-            "select * from marts.mart_reporting_status"
-            " order by days_overdue desc nulls last, as_of_date desc, submission_kind, reporter_code"
-        ).fetchall()
-
-
-def status_counts(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
-    """How many expected submissions have each reporting status, the commonest first."""
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["reporting_status"]] = counts.get(r["reporting_status"], 0) + 1
-    return sorted(counts.items(), key=lambda c: -c[1])
-
-
 def publish_reporting_status(url: str) -> Path | None:
     """reports/reporting_status.html: who owes what, from the reporting calendar; None before the first build."""
-    rows = reporting_status_rows(url)
+    rows = reporting.status_rows(url)
     if rows is None:
         return None
     page = settings.reports_dir() / "reporting_status.html"
@@ -175,11 +149,12 @@ def publish_reporting_status(url: str) -> Path | None:
         .get_template("reporting_status.html")
         .render(
             head=head("Reporting status: who owes what", PAGE_POLICY),
-            counts=status_counts(rows),
-            outstanding=[r for r in rows if r["reporting_status"] in OUTSTANDING],
+            counts=reporting.status_counts(rows),
+            outstanding=reporting.outstanding(rows),
             rows=rows,
-            classes=STATUS_CLASSES,
+            classes=reporting.STATUS_CLASSES,
             when=when,
+            label=reporting.reporter_label,
             as_of=rows[0]["status_date"] if rows else None,
         ),
     )
@@ -432,14 +407,14 @@ TEMPLATES = {
 <p><a href="index.html">All reports</a></p>
 <h1>Reporting status: who owes what</h1>
 <p class="muted">Each submission the reporting calendar expects (dbt_project/seeds/ref_reporting_calendar.csv),
-as of {{ as_of or "the last build" }}. A file counts for what its rows name, rejected files included.</p>
+as of {{ as_of or "today" }}. A file counts for what its rows name, rejected files included.</p>
 <p>{% for status, n in counts %}<span class="{{ classes.get(status, '') }}">{{ n }} {{ status }}</span>{{ ", " if not loop.last }}
 {% else %}The calendar expects nothing.{% endfor %}</p>
 <h2>Outstanding</h2>
 <table><tr><th>kind</th><th>data as of</th><th>due</th><th>entity</th><th>status</th><th>days overdue</th>
 <th>last file sent</th></tr>
 {% for r in outstanding %}<tr><td>{{ r.submission_kind }}</td><td>{{ r.as_of_date }}</td><td>{{ r.due_date }}</td>
-<td>{{ r.reporter_code }}{% if r.reporter_name %} ({{ r.reporter_name }}){% endif %}</td>
+<td>{{ label(r) }}</td>
 <td class="{{ classes.get(r.reporting_status, '') }}">{{ r.reporting_status }}</td><td>{{ r.days_overdue or "" }}</td>
 <td>{{ r.latest_file_name or "" }}</td></tr>
 {% else %}<tr><td colspan="7">Nothing outstanding.</td></tr>{% endfor %}

@@ -252,15 +252,18 @@ def lineage_of(cur: psycopg.Cursor[Any], lineage: list[dict[str, Any]], rows: li
 
 def claimed(cur: psycopg.Cursor[Any], table: str, claimed_by: list[str], row: dict[str, Any]) -> set[int]:
     """Every submission sent for the slice a row is about (audit.claimed_slices), rejected ones included.
-    `claimed_by` names the row's columns holding the kind of submission (its table), the entity and the date the
-    data is as of (a slice's last value: the snapshot date, or the end of the period)."""
+    `claimed_by` names the row's columns holding the kind of submission (its table), the reporter (a slice's first
+    value) and the date the data is as of (its last: the snapshot date, the end of the period, or a year)."""
     kind, entity, as_of = claimed_by
     if row.get(kind) != table:
         return set()
+    day = row[as_of]
+    # A slice ends with a date, or with a year whose data is as of its 31 December (ratings).
+    ends = [str(day)] + ([str(day.year)] if isinstance(day, dt.date) and (day.month, day.day) == (12, 31) else [])
     found = cur.execute(
         "select distinct submission_id from audit.claimed_slices where table_name = %s"
-        " and slice::jsonb ->> 0 = %s and slice::jsonb ->> (jsonb_array_length(slice::jsonb) - 1) = %s",
-        (table, row[entity], str(row[as_of])),
+        " and slice::jsonb ->> 0 = %s and slice::jsonb ->> (jsonb_array_length(slice::jsonb) - 1) = any(%s)",
+        (table, row[entity], ends),
     ).fetchall()
     return {int(r["submission_id"]) for r in found}
 

@@ -272,6 +272,34 @@ def test_gwh_status_due_prints_what_the_calendar_still_expects(
     assert "2025-12-31" in out and "2026-03-31" in out and "UNODC" in out
 
 
+def test_the_ingest_summary_names_what_became_overdue_since_the_previous_run(built_warehouse: str) -> None:
+    """The reporting status is a view, read as it stands: what fell due since the previous run and is still owed
+    is named in the coordination office's summary, each value escaped; what was overdue before is not repeated."""
+    from gender_warehouse import notifications, reporting
+
+    rows = reporting.status_rows(built_warehouse)
+    assert rows is not None
+    [(owed_2025,)] = query(
+        built_warehouse,
+        "select count(*) from marts.mart_reporting_status where as_of_date = '2025-12-31'"
+        " and reporting_status in ('missing', 'rejected, not resubmitted', 'received, not yet loaded')",
+    )
+    assert owed_2025 > 0
+    # 2025's data fell due on 31 March 2026: a previous run on 1 March 2026 had not seen it overdue.
+    since_march = reporting.became_overdue(rows, dt.date(2026, 3, 1))
+    assert len(since_march) == owed_2025
+    assert {r["as_of_date"] for r in since_march} == {dt.date(2025, 12, 31)}
+    assert reporting.became_overdue(rows, dt.date(2026, 4, 1)) == []  # told before: not again
+    assert len(reporting.became_overdue(rows, None)) >= owed_2025  # no earlier run: all that is overdue
+    hostile = [dict(since_march[0], reporter_name="<script>alert(1)</script>")]
+    subject, body = notifications.run_message([], "scheduled__2026-04-01", overdue=hostile)
+    assert "1 submission(s) became overdue" in subject
+    assert f"{since_march[0]['submission_kind']} as of 2025-12-31" in body and "due 2026-03-31, missing" in body
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    subject, body = notifications.run_message([], "run", overdue=since_march * 30)
+    assert f"and {owed_2025 * 30 - notifications.SHOWN_OVERDUE} more" in body
+
+
 def test_the_reporting_status_page_shows_who_owes_what(built_warehouse: str) -> None:
     """The reports site's "Reporting status" page: linked from the index, inert (its policy, no script), and in
     headless Chromium it shows the counts, the outstanding submissions and every expected one."""
@@ -313,6 +341,13 @@ def test_the_dashboard_pages_load_offline_with_every_chart_drawn(built_warehouse
         console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
         assert not console, console
         assert done.stdout.count('class="main-svg"') >= charts > 0, name  # plotly drew every chart
+        if name == "reporting.html":  # who owes what: the outstanding table and the grid of every reporter
+            [(owed,)] = query(
+                built_warehouse,
+                "select count(*) from marts.mart_reporting_status where reporting_status in"
+                " ('missing', 'rejected, not resubmitted', 'received, not yet loaded')",
+            )
+            assert f"Outstanding: {owed} of" in done.stdout and "UNODC" in done.stdout
         subprocess.run(
             [*command, f"--screenshot={shots / name.replace('.html', '.png')}", page.as_uri()],
             capture_output=True,

@@ -89,3 +89,19 @@ def test_every_dbt_unit_test_name_fits_a_postgresql_relation_name(manifest: dict
     """dbt runs a unit test as a relation of its name: past PostgreSQL's 63 characters it fails only when run."""
     names = [n["name"] for n in manifest["unit_tests"].values()]
     assert names and not [n for n in names if len(n) > 63]
+
+
+def test_the_reporting_statuses_shown_are_the_ones_the_mart_gives(manifest: dict[str, Any]) -> None:
+    """reporting.STATUSES (how each status is shown, whether it is owed) names exactly the statuses the mart's
+    accepted_values test allows: a new status cannot reach a page without its class and colour."""
+    from gender_warehouse import reporting
+
+    [allowed] = [
+        n["test_metadata"]["kwargs"]["values"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test"
+        and n.get("column_name") == "reporting_status"
+        and n.get("attached_node") == "model.gender_warehouse.mart_reporting_status"
+        and n["test_metadata"]["name"] == "accepted_values"
+    ]
+    assert sorted(allowed) == sorted(reporting.STATUSES)

@@ -1,7 +1,8 @@
 {#- Who owes what: one row per submission the reporting calendar expects (a kind of submission, the date its data
     is as of, a reporter), with what came for it. A file counts for what its rows name (audit.claimed_slices: the
     entity and the snapshot date or period end of each row), loaded or rejected; the first file that loaded says
-    whether it came on time. Statuses are as of `reporting_status_date` (a dbt var; the build's date by default). -#}
+    whether it came on time. A view: statuses are as of the day it is read (the dbt var `reporting_status_date`
+    pins a day). -#}
 with calendar as (
     select * from {{ ref('ref_reporting_calendar') }}
 ),
@@ -21,20 +22,34 @@ expected as (
     cross join lateral regexp_split_to_table(trim(calendar.expected_reporters), '\s+') as reporter
 ),
 
-claims as (
-    -- The kinds in the calendar are HR kinds: a slice is [entity, snapshot date] or [entity, start, end].
+claimed as (
+    -- A slice begins with its reporter (an entity, a country team) and ends with what its data is as of: a date
+    -- (a snapshot, the end of a period) or a year (ratings: as of its 31 December).
     select
         claimed.table_name as submission_kind,
         claimed.slice::jsonb ->> 0 as reporter_code,
-        (claimed.slice::jsonb ->> (jsonb_array_length(claimed.slice::jsonb) - 1))::date as as_of_date,
+        claimed.slice::jsonb ->> (jsonb_array_length(claimed.slice::jsonb) - 1) as slice_end,
+        claimed.submission_id
+    from {{ source('audit', 'claimed_slices') }} as claimed
+    where claimed.table_name in (select submission_kind from calendar)
+),
+
+claims as (
+    select
+        claimed.submission_kind,
+        claimed.reporter_code,
+        -- Guarded casts: a view's filters may run after its expressions, on slices of every kind.
+        case
+            when claimed.slice_end ~ '^\d{4}-\d{2}-\d{2}$' then claimed.slice_end::date
+            when claimed.slice_end ~ '^\d{4}$' then make_date(claimed.slice_end::integer, 12, 31)
+        end as as_of_date,
         submissions.submission_id,
         submissions.status,
         submissions.file_name,
         coalesce(submissions.submitted_at, submissions.received_at) as sent_at
-    from {{ source('audit', 'claimed_slices') }} as claimed
+    from claimed
     inner join {{ source('audit', 'submissions') }} as submissions
         on submissions.submission_id = claimed.submission_id
-    where claimed.table_name in (select submission_kind from calendar)
 ),
 
 received as (
