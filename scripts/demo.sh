@@ -23,9 +23,10 @@ echo "Warehouse: $(gwh db url)"
 gwh db roles
 airflow db migrate > "$logs/db-migrate.log" 2>&1 || { tail -20 "$logs/db-migrate.log"; exit 1; }
 
-# The originals first (HR files, and the programmes as CSV, XLSX and IATI XML), then the correction that
-# supersedes WIPO's 2024 rows, then files with mistakes.
-cp include/sample_submissions/hr/* include/sample_submissions/programmes/* "$GWH_LANDING_DIR/"
+# The originals first (HR files, the programmes as CSV, XLSX and IATI XML, the frameworks' ratings), then the
+# correction that supersedes WIPO's 2024 rows, then files with mistakes.
+cp include/sample_submissions/hr/* include/sample_submissions/programmes/* include/sample_submissions/accountability/* \
+    "$GWH_LANDING_DIR/"
 sleep 1
 cp include/sample_submissions/corrections/* include/sample_submissions/rejected/* "$GWH_LANDING_DIR/"
 

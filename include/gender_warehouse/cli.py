@@ -536,6 +536,47 @@ def cmd_figures(args: argparse.Namespace, url: str) -> int:
             str(no_rate) if no_rate else "",
         )
     console.print(money)
+    shares, priorities = figures.ratings_overview(url)
+    ratings = RichTable(
+        "framework",
+        "year",
+        "units",
+        "ratings (not applicable apart)",
+        "meet or exceed",
+        "exceed",
+        "missing",
+        title="Accountability frameworks: shares of ratings, every dimension (marts.mart_swap_performance)",
+    )
+    for framework, version, year, units, counted, not_applicable, meeting, exceeding, missing in shares:
+        ratings.add_row(
+            plain(f"{framework} {version}"),
+            str(year),
+            str(units),
+            f"{counted}" + (f" (+{not_applicable})" if not_applicable else ""),
+            *(f"{v:.0%}" if v is not None else "" for v in (meeting, exceeding, missing)),
+        )
+    console.print(ratings)
+    chosen = RichTable(
+        "unit",
+        "year",
+        "indicator",
+        "lead entities",
+        "baseline",
+        "now",
+        "progress",
+        title="Priority indicators (marts.mart_swap_priority_indicators)",
+    )
+    for unit, year, code, title, lead, baseline_year, baseline, now, progress in priorities:
+        chosen.add_row(
+            plain(unit),
+            str(year),
+            plain(f"{code} {title or ''}"),
+            plain(lead),
+            plain(f"{baseline} ({baseline_year})"),
+            plain(now),
+            plain(progress),
+        )
+    console.print(chosen)
     return 0 if all(f.agrees for f in compared) else 1
 
 
@@ -639,11 +680,11 @@ def print_trail(t: Any) -> None:
             )
         console.print(builds)
     if t.slices:
-        slices = RichTable("table", "entity", "programme", "from", "to", "rows", title="In the marts now")
+        slices = RichTable("table", "entity or unit", "programme", "from", "to", "rows", title="In the marts now")
         for sl in t.slices:
             slices.add_row(
                 plain(sl["table_name"]),
-                plain(sl["entity_code"]),
+                plain(sl["entity_code"] or sl["reporting_unit"]),
                 plain(sl["programme_id"]),
                 str(sl["period_start"] or ""),
                 str(sl["period_end"] or ""),

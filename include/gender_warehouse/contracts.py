@@ -84,7 +84,7 @@ class Table:
     """One table of a submission: a CSV file, or one sheet of an XLSX workbook."""
 
     name: str
-    kind: str  # the kind of submission it belongs to: "hr" or "programme" (a template holds one kind's tables)
+    kind: str  # its kind of submission: "hr", "programme" or "accountability" (a template holds one kind's tables)
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # unique within one submission (empty: rows need not be unique)
@@ -422,8 +422,64 @@ PROGRAMME_FUNDING = Table(
     supersedes_by=("programme_id",),
 )
 
+# Accountability frameworks (design §3): an entity's UN-SWAP report, a country team's UNCT-SWAP Scorecard. The
+# frameworks, their versions and indicators, and the rating scale are seeds (ref_swap_indicators,
+# ref_swap_rating_scale); a comprehensive report rates every indicator, an annual progress report those it updates.
+REPORT_TYPES = ("COMPREHENSIVE", "ANNUAL_PROGRESS")
+
+SWAP_RATINGS = Table(
+    name="swap_ratings",
+    kind="accountability",
+    description="Ratings of the gender accountability frameworks' performance indicators: an entity's UN-SWAP "
+    "report, a country team's UNCT-SWAP Scorecard, one row per indicator rated in a reporting year.",
+    columns=(
+        Column("framework", ColumnType.CODE, "UN-SWAP (an entity's report) or UNCT-SWAP (a country team's Scorecard)."),
+        Column(
+            "framework_version",
+            ColumnType.CODE,
+            "The framework's version: 2.0 for UN-SWAP, the year of the Scorecard's framework (2018).",
+        ),
+        Column(
+            "reporting_unit",
+            ColumnType.CODE,
+            "Who reports: an entity code (UN-SWAP), or the country team's country as an ISO 3166-1 alpha-3 code "
+            "(UNCT-SWAP: TUN for the UN country team in Tunisia).",
+        ),
+        Column("reporting_year", ColumnType.COUNT, "The year the report is for (2024)."),
+        Column(
+            "report_type",
+            ColumnType.CODE,
+            "COMPREHENSIVE (every indicator rated: a Scorecard at the start of a Cooperation Framework, or a UN-SWAP "
+            "report) or ANNUAL_PROGRESS (the indicators updated since).",
+        ),
+        Column(
+            "indicator_code", ColumnType.CODE, "The indicator, as the framework numbers it: PI1 to PI17, 1.1 to 7.1."
+        ),
+        Column("rating", ColumnType.CODE, "MISSING, APPROACHES, MEETS or EXCEEDS (requirements), or NOT_APPLICABLE."),
+        Column(
+            "is_priority",
+            ColumnType.BOOLEAN,
+            "Whether the team chose it as a priority indicator for the year (empty: not a priority).",
+            required=False,
+        ),
+        Column(
+            "lead_entities",
+            ColumnType.CODE_LIST,
+            "The entities leading the indicator's implementation, codes separated by ; (UN-WOMEN;UNFPA); required for "
+            "a priority indicator.",
+            required=False,
+        ),
+        Column("evidence_note", ColumnType.TEXT, "What the rating rests on, briefly (optional).", required=False),
+    ),
+    key=("framework", "reporting_unit", "reporting_year", "indicator_code"),
+    # A unit's report for a year is sent whole: a later one replaces it. The unit first and the year last, as
+    # every slice names its reporter first and what it is as of last (the reporting status reads them so).
+    supersedes_by=("reporting_unit", "framework", "reporting_year"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (HR_HEADCOUNT, HR_EVENTS, PROGRAMME_REGISTER, PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING)
+    t.name: t
+    for t in (HR_HEADCOUNT, HR_EVENTS, PROGRAMME_REGISTER, PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, SWAP_RATINGS)
 }
 
 

@@ -117,7 +117,7 @@ def compare(url: str, path: Path | None = None) -> list[Figure]:
                     sorted(computed) == sorted(entities),
                 )
             )
-        out += [programme_figure(conn, p) for p in expected.get("programmes", [])]
+        out += [mart_figure(conn, p) for p in [*expected.get("programmes", []), *expected.get("ratings", [])]]
     return out
 
 
@@ -132,8 +132,8 @@ def as_text(value: Any) -> str:
     return "no value" if value is None else str(value)
 
 
-def programme_figure(conn: psycopg.Connection, f: dict[str, Any]) -> Figure:
-    """One programme statement: the value of one column of the mart row its `where` names."""
+def mart_figure(conn: psycopg.Connection, f: dict[str, Any]) -> Figure:
+    """One statement about programmes or ratings: the value of one column of the mart row its `where` names."""
     conditions = [
         sql.SQL("{} is null").format(sql.Identifier(k))
         if v is None
@@ -161,3 +161,26 @@ def funding_overview(url: str) -> list[tuple[Any, ...]]:
     """Each programme's funding in US dollars, with what was passed on (not counted again) and what has no rate."""
     with db.connect(url, role=BI_READER) as conn:  # what a BI tool may read, and no more
         return conn.execute(FUNDING_OVERVIEW).fetchall()
+
+
+RATINGS_OVERVIEW = """
+select framework, framework_version, reporting_year, units_reporting, ratings_counted, ratings_not_applicable,
+       share_meeting_or_exceeding, share_exceeding, share_missing
+from marts.mart_swap_performance
+where dimension_code = 'ALL'
+order by framework, framework_version, reporting_year
+"""
+
+PRIORITIES_OVERVIEW = """
+select reporting_unit_name, reporting_year, indicator_code, indicator_title, lead_entities, baseline_year,
+       baseline_rating_code, rating_code, progress_since_chosen
+from marts.mart_swap_priority_indicators
+order by reporting_unit, reporting_year desc, indicator_code
+"""
+
+
+def ratings_overview(url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The frameworks' headline shares per year (every dimension together), and the priority indicators with
+    their progress since they were chosen."""
+    with db.connect(url, role=BI_READER) as conn:
+        return conn.execute(RATINGS_OVERVIEW).fetchall(), conn.execute(PRIORITIES_OVERVIEW).fetchall()

@@ -170,3 +170,38 @@ def pooled_funds_seed_rows() -> list[dict[str, str]]:
         {"iati_org_ref": f"XM-DAC-{r['code']}", "crs_channel_code": r["code"], "fund_name": r["name"]}
         for r in sorted(rows, key=lambda r: r["code"])
     ]
+
+
+@dataclass(frozen=True)
+class SwapIndicator:
+    framework: str
+    version: str
+    code: str
+    dimension: str
+    title: str
+
+
+@cache
+def swap_indicators() -> tuple[SwapIndicator, ...]:
+    """The accountability frameworks' performance indicators (the seed ref_swap_indicators)."""
+    return tuple(
+        SwapIndicator(
+            r["framework"], r["framework_version"], r["indicator_code"], r["dimension_code"], r["indicator_title"]
+        )
+        for r in read_seed("ref_swap_indicators")
+    )
+
+
+def swap_framework_versions() -> dict[str, tuple[str, ...]]:
+    """Each framework and the versions of it the seed holds: {'UN-SWAP': ('2.0',), 'UNCT-SWAP': ('2018',)}."""
+    out: dict[str, list[str]] = {}
+    for i in swap_indicators():
+        if i.version not in out.setdefault(i.framework, []):
+            out[i.framework].append(i.version)
+    return {f: tuple(v) for f, v in out.items()}
+
+
+@cache
+def swap_rating_codes() -> tuple[str, ...]:
+    """The rating scale's codes, the seed ref_swap_rating_scale's order (MISSING ... EXCEEDS, NOT_APPLICABLE)."""
+    return tuple(r["rating_code"] for r in read_seed("ref_swap_rating_scale"))

@@ -28,8 +28,10 @@ from gender_warehouse.contracts import (
     PROGRAMME_FUNDING,
     PROGRAMME_REGISTER,
     RECORD_KINDS,
+    REPORT_TYPES,
     SEX_CODES,
     STAFF_CATEGORIES,
+    SWAP_RATINGS,
     TABLES,
     UNCT_GEM_CODES,
     VALUE_KINDS,
@@ -572,12 +574,154 @@ def programme_funding_suite() -> list[dict[str, Any]]:
     ]
 
 
+# --- accountability frameworks ---------------------------------------------------------------------------
+
+FIRST_RATING_YEAR = 2008  # the UNCT Gender Equality Scorecard's endorsement; UN-SWAP reports began in 2012
+
+
+def indicators_values() -> str:
+    """The frameworks' indicators (the seed ref_swap_indicators) as SQL rows: the suite carries its own list, so a
+    file is checked before the warehouse is built. Seed values are codes and short titles: quotes are doubled."""
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    return ",\n       ".join(
+        f"({literal(i.framework)}, {literal(i.version)}, {literal(i.code)})" for i in reference.swap_indicators()
+    )
+
+
+UNKNOWN_INDICATOR_QUERY = """
+with indicators (framework, framework_version, indicator_code) as (
+values {indicators}
+)
+select b.source_row, b.framework, b.framework_version, b.indicator_code
+from {{batch}} as b
+where not exists (
+    select from indicators as i
+    where i.framework = b.framework and i.framework_version = b.framework_version
+      and i.indicator_code = b.indicator_code
+)
+order by b.source_row
+"""
+
+UNRATED_INDICATOR_QUERY = """
+with indicators (framework, framework_version, indicator_code) as (
+values {indicators}
+),
+reports as (
+    select distinct framework, framework_version, reporting_unit, reporting_year
+    from {{batch}} where report_type = 'COMPREHENSIVE'
+)
+select r.framework, r.framework_version, r.reporting_unit, r.reporting_year, i.indicator_code as unrated_indicator
+from reports as r
+join indicators as i on i.framework = r.framework and i.framework_version = r.framework_version
+where not exists (
+    select from {{batch}} as b
+    where b.framework = r.framework and b.reporting_unit = r.reporting_unit
+      and b.reporting_year = r.reporting_year and b.indicator_code = i.indicator_code
+)
+order by r.framework, r.reporting_unit, r.reporting_year, i.indicator_code
+"""
+
+MIXED_REPORT_QUERY = """
+select framework, reporting_unit, reporting_year,
+       string_agg(distinct framework_version, ', ') as versions, string_agg(distinct report_type, ', ') as report_types
+from {batch}
+group by framework, reporting_unit, reporting_year
+having count(distinct framework_version) > 1 or count(distinct report_type) > 1
+order by framework, reporting_unit, reporting_year
+"""
+
+FUTURE_YEAR_QUERY = """
+select source_row, reporting_year from {batch}
+where reporting_year > extract(year from current_date)
+order by source_row
+"""
+
+
+def swap_ratings_suite() -> list[dict[str, Any]]:
+    t = SWAP_RATINGS
+    versions = reference.swap_framework_versions()
+    known = "; ".join(f"{f} {', '.join(v)}" for f, v in versions.items())
+    ratings = reference.swap_rating_codes()
+    indicators = indicators_values()
+    return [
+        *common_expectations(t),
+        in_set("framework", list(versions), "UN-SWAP or UNCT-SWAP"),
+        expectation(
+            "expect_column_pair_values_to_be_in_set",
+            f"framework_version is a version of the framework the warehouse knows the indicators of ({known})",
+            column_A="framework",
+            column_B="framework_version",
+            value_pairs_set=sorted([f, v] for f, vs in versions.items() for v in vs),
+            ignore_row_if="either_value_is_missing",
+        ),
+        in_set(
+            "reporting_unit",
+            reference.entity_codes(),
+            "an entity code from the entities reference, for a UN-SWAP report",
+            row_condition=comparison("framework", "==", "UN-SWAP"),
+        ),
+        in_set(
+            "reporting_unit",
+            reference.country_codes(),
+            "the country team's country as an ISO 3166-1 alpha-3 code (TUN), for a UNCT-SWAP Scorecard",
+            row_condition=comparison("framework", "==", "UNCT-SWAP"),
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            f"reporting_year is a year from {FIRST_RATING_YEAR} on",
+            column="reporting_year",
+            min_value=FIRST_RATING_YEAR,
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "reporting_year is not in the future",
+            unexpected_rows_query=FUTURE_YEAR_QUERY.strip(),
+        ),
+        in_set("report_type", REPORT_TYPES, " or ".join(REPORT_TYPES)),
+        in_set("rating", ratings, ", ".join(ratings[:-1]) + " or " + ratings[-1]),
+        expectation(
+            "expect_column_values_to_match_regex",
+            "lead_entities is a list of entity codes from the entities reference separated by ; (UN-WOMEN;UNFPA)",
+            column="lead_entities",
+            regex=code_list_pattern(reference.entity_codes()),
+        ),
+        expectation(
+            "expect_column_values_to_not_be_null",
+            "a priority indicator names its lead entities",
+            column="lead_entities",
+            row_condition=comparison("is_priority", "==", True),
+        ),
+        unique_key(t),
+        expectation(
+            "unexpected_rows_expectation",
+            "indicator_code is an indicator of the framework and version named (the seed ref_swap_indicators: "
+            "PI1 to PI17 for UN-SWAP 2.0, 1.1 to 7.1 for the UNCT-SWAP 2018 Scorecard)",
+            unexpected_rows_query=UNKNOWN_INDICATOR_QUERY.format(indicators=indicators).strip(),
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "a comprehensive report rates every indicator of its framework (each one missing is listed; rate one "
+            "that does not apply NOT_APPLICABLE)",
+            unexpected_rows_query=UNRATED_INDICATOR_QUERY.format(indicators=indicators).strip(),
+        ),
+        expectation(
+            "unexpected_rows_expectation",
+            "a unit's ratings for a year are one report: one framework version and one report type",
+            unexpected_rows_query=MIXED_REPORT_QUERY.strip(),
+        ),
+    ]
+
+
 BUILDERS = {
     HR_HEADCOUNT.name: hr_headcount_suite,
     HR_EVENTS.name: hr_events_suite,
     PROGRAMME_REGISTER.name: programme_register_suite,
     PROGRAMME_BENEFICIARIES.name: programme_beneficiaries_suite,
     PROGRAMME_FUNDING.name: programme_funding_suite,
+    SWAP_RATINGS.name: swap_ratings_suite,
 }
 
 

@@ -101,6 +101,9 @@ def write_template(kind: str, out: Path) -> Path:
             if column.type is ColumnType.DATE:
                 for row in range(2, 1001):
                     sheet[f"{letter}{row}"].number_format = "yyyy-mm-dd"
+            elif column.type.is_text:  # kept as typed: Excel would make the version 2.0 the number 2
+                for row in range(2, 1001):
+                    sheet[f"{letter}{row}"].number_format = "@"
             if column.name in codes:
                 list_column += 1
                 list_letter = get_column_letter(list_column)

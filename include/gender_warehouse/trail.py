@@ -102,7 +102,7 @@ def submission_trail(url: str, target: str) -> Trail:
             trail.builds = cur.fetchall()
         if has_lineage(conn):
             cur.execute(
-                "select table_name, entity_code, programme_id, period_start, period_end, row_count"
+                "select table_name, entity_code, programme_id, reporting_unit, period_start, period_end, row_count"
                 " from marts.mart_lineage where submission_id = %s order by table_name, period_start",
                 (submission_id,),
             )

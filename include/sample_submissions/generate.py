@@ -49,6 +49,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import programmes
+import ratings
 import workbooks
 
 from gender_warehouse.contracts import (
@@ -1345,6 +1346,7 @@ def readme(figures: dict, original_wipo: tuple[int, int], sizes: dict[str, int])
         lines.append(f"| `rejected/{name}` | {mistake} | {stage} | {message} |")
     lines.append("")
     lines += programmes.readme_section()
+    lines += ratings.readme_section(figures["ratings"])
     return "\n".join(lines)
 
 
@@ -1400,9 +1402,15 @@ def main() -> None:
         written.append(path)
 
     written += programmes.write_programmes(HERE / "programmes")
+    ratings_files, ratings_figures = ratings.write_ratings(HERE / "accountability")
+    written += ratings_files
+    for name, data in ratings.rejected_files().items():
+        (HERE / "rejected" / name).write_bytes(data)
+        written.append(HERE / "rejected" / name)
 
     figures = expected_figures(final, events)
     figures["programmes"] = programmes.FIGURES
+    figures["ratings"] = ratings_figures
     check_design(figures, final)
     path = HERE / "expected_figures.json"
     path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

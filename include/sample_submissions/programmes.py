@@ -642,10 +642,13 @@ def readme_section() -> list[str]:
         "local costs in convertible marks (BAM), which the rates table does not cover, so the funding marts show "
         "them as NO_RATE rather than converting them.",
         "",
-        "| id | statement | mart | column | expected |",
-        "|---|---|---|---|---|",
     ]
-    for f in FIGURES:
+    return lines + figures_table(FIGURES)
+
+
+def figures_table(figures: list[dict]) -> list[str]:
+    """The README's table of statements and the mart values they must come out as."""
+    lines = ["| id | statement | mart | column | expected |", "|---|---|---|---|---|"]
+    for f in figures:
         lines.append(f"| `{f['id']}` | {f['statement']} | `{f['mart']}` | `{f['column']}` | {f['expected']} |")
-    lines.append("")
-    return lines
+    return [*lines, ""]

@@ -134,6 +134,7 @@ TEMPLATE_FILES = {
     "programme_register": SAMPLES / "programmes" / "joint_programmes_1_programme_register.csv",
     "programme_beneficiaries": SAMPLES / "programmes" / "joint_programmes_2_programme_beneficiaries.csv",
     "programme_funding": SAMPLES / "programmes" / "joint_programmes_3_programme_funding.csv",
+    "swap_ratings": SAMPLES / "accountability" / "swap_ratings_KAZ.csv",
 }
 TARGETS_BY_TYPE = {
     kind: [(table, column) for table in TABLES.values() for column in table.columns if column.type is kind]
@@ -285,7 +286,7 @@ def xml_safe(text: str) -> str:
 
 CSV_SAMPLES = sorted(
     p
-    for folder in ("hr", "programmes", "rejected", "corrections")
+    for folder in ("hr", "programmes", "rejected", "corrections", "accountability")
     for p in (SAMPLES / folder).glob("*.csv")
     if p.stat().st_size < 40_000
 )

@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 TODAY = dt.date(2026, 11, 27)
 LINEAGE_KEYS = {"table", "submission_column", "by", "dates", "years", "periods", "unused", "claimed_by"}
 CLAIMS = "source.gender_warehouse.audit.claimed_slices"  # what a mart with claimed_by lineage reads instead of raw
-SHARED_WITH_LINEAGE = {"entity_code", "programme_id"}  # the columns of marts.mart_lineage a row can share
+SHARED_WITH_LINEAGE = {
+    "entity_code",
+    "programme_id",
+    "reporting_unit",
+}  # the columns of marts.mart_lineage a row can share
 
 
 def manifest() -> dict[str, Any]:
@@ -96,6 +100,7 @@ def small_warehouse(admin_url: str, template_db: str, tmp_path_factory: pytest.T
         make_project(tmp_path_factory.mktemp("project"), monkeypatch)
         files = [SAMPLES / "hr" / f"hr_headcount_{e}.csv" for e in ("IAEA", "IOM", "UNODC")]
         files += [SAMPLES / "hr" / "hr_events_UNOPS_2023.csv", *sorted((SAMPLES / "programmes").glob("joint_*"))]
+        files += [SAMPLES / "accountability" / f"swap_ratings_{unit}.csv" for unit in ("TUN", "UNDP")]
         for f in files:
             assert pipeline.ingest_file(f, url, today=TODAY).status == "accepted", f
         assert warehouse.build(url).success
@@ -128,8 +133,9 @@ def changed_copy(source: Path, folder: Path, column: str, change: Any) -> Path:
     [
         ("hr/hr_headcount_IOM.csv", "headcount", lambda v: str(int(v) + 7)),
         ("programmes/joint_programmes_3_programme_funding.csv", "amount", lambda v: str(int(v) + 1000)),
+        ("accountability/swap_ratings_TUN.csv", "rating", lambda v: "MISSING" if v != "MISSING" else "MEETS"),
     ],
-    ids=["hr_headcount", "programme_funding"],
+    ids=["hr_headcount", "programme_funding", "swap_ratings"],
 )
 def test_every_mart_row_a_submission_changes_traces_to_it(
     small_warehouse: str, tmp_path: Path, sample: str, column: str, change: Any

@@ -22,7 +22,7 @@ def built_warehouse(admin_url: str, template_db: str, tmp_path_factory: pytest.T
     with pytest.MonkeyPatch.context() as monkeypatch, fresh_database(admin_url, template_db) as url:
         make_project(tmp_path_factory.mktemp("project"), monkeypatch)
         files = [*sorted((SAMPLES / "hr").iterdir()), *sorted((SAMPLES / "corrections").iterdir())]
-        files += sorted((SAMPLES / "programmes").iterdir())
+        files += sorted((SAMPLES / "programmes").iterdir()) + sorted((SAMPLES / "accountability").iterdir())
         for f in files:
             assert pipeline.ingest_file(f, url, today=dt.date(2026, 11, 27)).status == "accepted"
         run = warehouse.build(url)
@@ -259,17 +259,48 @@ def test_gwh_status_due_prints_what_the_calendar_still_expects(
 ) -> None:
     """The samples hold data as of 31 December 2017 to 2024, sent today: each of those is received late, and
     2025's (due 31 March 2026) is missing for every entity the calendar expects."""
-    expected = query(
+    [(missing_2025,)] = query(
         built_warehouse,
         "select count(*) from marts.mart_reporting_status where reporting_status = 'missing'"
         " and as_of_date = '2025-12-31'",
     )
-    assert expected[0][0] > 0
+    assert missing_2025 > 0
+    expected = query(
+        built_warehouse, "select count(*) from marts.mart_reporting_status where reporting_status = 'missing'"
+    )
     assert cli.main(["--database-url", built_warehouse, "status", "--due"]) == 0
     out = capsys.readouterr().out
     summary = out.splitlines()[0]
     assert f"{expected[0][0]} missing" in summary and "received late" in summary, summary
     assert "2025-12-31" in out and "2026-03-31" in out and "UNODC" in out
+
+
+def test_the_ratings_marts_give_tunisias_priorities_and_trace_to_its_file(built_warehouse: str) -> None:
+    """Tunisia's country team chose five priority indicators for 2024, each with lead entities, measured from
+    its earlier rating; the performance mart's denominators leave not applicable out (UNFPA's PI3), and a ratings
+    row traces to the file that sent it (gwh audit --figure)."""
+    rows = query(
+        built_warehouse,
+        "select indicator_code, lead_entities, chosen_in_year, baseline_year < reporting_year"
+        " from marts.mart_swap_priority_indicators where reporting_unit = 'TUN' and reporting_year = 2024"
+        " order by indicator_code",
+    )
+    assert [r[0] for r in rows] == ["1.1", "2.3", "5.1", "5.2", "6.1"]
+    assert all(r[1] and r[2] == 2024 and r[3] for r in rows)
+    [(ratings, not_applicable, counted, meeting, share)] = query(
+        built_warehouse,
+        "select ratings, ratings_not_applicable, ratings_counted, ratings_meeting_or_exceeding,"
+        " share_meeting_or_exceeding from marts.mart_swap_performance"
+        " where framework = 'UN-SWAP' and reporting_year = 2024 and dimension_code = 'ALL'",
+    )
+    assert (ratings, not_applicable, counted) == (4 * 17, 1, 4 * 17 - 1)
+    assert share == round(Decimal(meeting) / Decimal(counted), 4)
+    traced = trail.figure_trail(
+        built_warehouse,
+        "mart_swap_ratings",
+        {"reporting_unit": "TUN", "reporting_year": "2024", "indicator_code": "5.1"},
+    )
+    assert [s["file_name"] for s in traced.submissions] == ["swap_ratings_TUN.csv"]
 
 
 def test_the_ingest_summary_names_what_became_overdue_since_the_previous_run(built_warehouse: str) -> None:
@@ -281,7 +312,7 @@ def test_the_ingest_summary_names_what_became_overdue_since_the_previous_run(bui
     assert rows is not None
     [(owed_2025,)] = query(
         built_warehouse,
-        "select count(*) from marts.mart_reporting_status where as_of_date = '2025-12-31'"
+        "select count(*) from marts.mart_reporting_status where due_date >= '2026-03-01' and days_overdue > 0"
         " and reporting_status in ('missing', 'rejected, not resubmitted', 'received, not yet loaded')",
     )
     assert owed_2025 > 0

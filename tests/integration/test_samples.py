@@ -27,6 +27,10 @@ MISTAKES = {
     "hr_headcount_not_a_number.csv": ["column 'headcount'", "'twelve'"],
     "hr_headcount_p6_outside_paho.csv": ["grade P-6 is used only by PAHO, WHO"],
     "hr_headcount_unknown_entity.csv": ["entity_code must be an entity code", "'UNXYZ'"],
+    "swap_ratings_comprehensive_missing_indicator.csv": [
+        "a comprehensive report rates every indicator of its framework",
+        "reporting_unit TUN, reporting_year 2022, unrated_indicator 4.3",
+    ],
 }
 
 
@@ -43,6 +47,7 @@ def test_each_sample_mistake_is_rejected_with_its_message(project: Path, databas
         assert fragment in text, text
     assert query(database_url, "select count(*) from raw.hr_headcount") == [(0,)]
     assert query(database_url, "select count(*) from raw.hr_events") == [(0,)]
+    assert query(database_url, "select count(*) from raw.swap_ratings") == [(0,)]
 
 
 def test_the_good_samples_and_the_correction_are_accepted(project: Path, database_url: str) -> None:
@@ -66,3 +71,19 @@ def test_the_good_samples_and_the_correction_are_accepted(project: Path, databas
         "select count(*) from raw.hr_headcount r left join audit.submissions s using (submission_id)"
         " where s.status is distinct from 'loaded' and s.status is distinct from 'superseded'",
     ) == [(0,)]
+
+
+def test_the_rating_samples_are_accepted_and_each_unit_year_is_one_slice(project: Path, database_url: str) -> None:
+    """Entities' UN-SWAP reports and country teams' Scorecards load without a warning; each unit's year is a
+    slice of its own (a later file for the same unit and year would replace it)."""
+    files = sorted((SAMPLES / "accountability").iterdir())
+    results = [pipeline.ingest_file(f, database_url, today=TODAY) for f in files]
+    assert [r.path.name for r in results if r.status != "accepted"] == []
+    assert not [w for r in results for w in r.warnings]
+    [(units, slices, priorities)] = query(
+        database_url,
+        "select count(distinct reporting_unit), count(distinct (reporting_unit, reporting_year)),"
+        " count(*) filter (where is_priority) from raw.swap_ratings",
+    )
+    assert (units, priorities) == (7, 8)
+    assert query(database_url, "select count(*) from audit.raw_slices where table_name = 'swap_ratings'") == [(slices,)]

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from gender_warehouse import cli, pipeline, templates
-from gender_warehouse.contracts import HR_HEADCOUNT, PROGRAMME_FUNDING, PROGRAMME_REGISTER
+from gender_warehouse.contracts import HR_HEADCOUNT, PROGRAMME_FUNDING, PROGRAMME_REGISTER, SWAP_RATINGS
 from tests.conftest import query
 from tests.helpers import headcount_rows
 
@@ -76,6 +76,36 @@ def test_a_programme_template_filled_by_hand_is_accepted(project: Path, database
     result = pipeline.ingest_file(path, database_url, today=TODAY)
     assert result.status == "accepted", [str(i) for i in result.issues]
     assert result.rows == {PROGRAMME_REGISTER.name: 1}
+
+
+def test_a_ratings_template_filled_by_hand_is_accepted(project: Path, database_url: str, tmp_path: Path) -> None:
+    """A country team's annual progress report typed into the accountability template: the version and the
+    indicator codes stay as typed (the template's code columns are text), a priority names its lead entities."""
+    path = tmp_path / "ratings.xlsx"
+    assert cli.main(["template", "accountability", "--out", str(path)]) == 0
+    book = openpyxl.load_workbook(path)
+    sheet = book["swap_ratings"]
+    assert sheet["B2"].number_format == "@" and sheet["F2"].number_format == "@"
+    for indicator, rating, lead in (("5.1", "EXCEEDS", "UN-WOMEN;UNFPA"), ("6.1", "MEETS", None)):
+        values = {
+            "framework": "UNCT-SWAP",
+            "framework_version": "2018",
+            "reporting_unit": "TUN",
+            "reporting_year": 2024,
+            "report_type": "ANNUAL_PROGRESS",
+            "indicator_code": indicator,
+            "rating": rating,
+            "is_priority": lead is not None,
+            "lead_entities": lead,
+        }
+        sheet.append([values.get(c) for c in SWAP_RATINGS.column_names])
+    book.save(path)
+    result = pipeline.ingest_file(path, database_url, today=TODAY)
+    assert result.status == "accepted", [str(i) for i in result.issues]
+    assert result.rows == {SWAP_RATINGS.name: 2}
+    assert query(
+        database_url, "select indicator_code, is_priority, lead_entities from raw.swap_ratings order by 1"
+    ) == [("5.1", True, "UN-WOMEN;UNFPA"), ("6.1", False, None)]
 
 
 def test_an_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from gender_warehouse import canonical, db, loading, validation
-from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER
+from gender_warehouse.contracts import PROGRAMME_BENEFICIARIES, PROGRAMME_FUNDING, PROGRAMME_REGISTER, SWAP_RATINGS
 from gender_warehouse.readers import read_submission
 from tests.conftest import SAMPLES
 from tests.helpers import headcount_rows, write_csv
@@ -124,7 +124,22 @@ def files_to_compare(tmp_path: Path) -> list[Path]:
     files += sorted((SAMPLES / "rejected").glob("hr_events_*.csv"))
     files += sorted((SAMPLES / "hr").glob("hr_events_*.csv"))[:2]
     files += sorted((SAMPLES / "programmes").iterdir())
-    return files + bad_programme_files(tmp_path)
+    files += [SAMPLES / "accountability" / "swap_ratings_TUN.csv", *sorted((SAMPLES / "rejected").glob("swap_*"))]
+    return files + bad_programme_files(tmp_path) + [bad_ratings_file(tmp_path)]
+
+
+def bad_ratings_file(tmp_path: Path) -> Path:
+    """Ratings that break each row rule: an unknown version, a country where an entity reports, a rating off the
+    scale, a priority without its lead, an unknown lead entity, a year before the frameworks."""
+    rows = [
+        ["UN-SWAP", "2", "UNDP", "2024", "ANNUAL_PROGRESS", "PI1", "MEETS", "", "", ""],
+        ["UN-SWAP", "2.0", "TUN", "2024", "ANNUAL_PROGRESS", "PI2", "MEETS", "", "", ""],
+        ["UNCT-SWAP", "2018", "TUN", "2024", "ANNUAL_PROGRESS", "4.3", "GOOD", "TRUE", "", ""],
+        ["UNCT-SWAP", "2018", "UNDP", "2024", "ANNUAL_PROGRESS", "1.1", "MEETS", "TRUE", "UNWOMEN;UNDP", ""],
+        ["UNCT-SWAP", "2018", "ALB", "1999", "FINAL", "1.1", "MEETS", "", "", ""],
+        ["UNCT-SWAP", "2018", "ALB", "1999", "FINAL", "1.1", "MEETS", "", "", ""],
+    ]
+    return write_csv(tmp_path / "bad" / "swap_ratings.csv", rows, list(SWAP_RATINGS.column_names))
 
 
 def bad_programme_files(tmp_path: Path) -> list[Path]:

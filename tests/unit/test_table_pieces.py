@@ -22,7 +22,7 @@ def manifest() -> dict[str, Any]:
 
 
 def test_every_table_belongs_to_a_kind_with_a_template() -> None:
-    assert set(KINDS) == {"hr", "programme"}
+    assert set(KINDS) == {"hr", "programme", "accountability"}
     assert [t for k in KINDS for t in tables_of_kind(k)] == list(TABLES.values())
     for kind in KINDS:
         assert templates.tables_of(kind) == list(tables_of_kind(kind))
@@ -105,3 +105,23 @@ def test_the_reporting_statuses_shown_are_the_ones_the_mart_gives(manifest: dict
         and n["test_metadata"]["name"] == "accepted_values"
     ]
     assert sorted(allowed) == sorted(reporting.STATUSES)
+
+
+def test_no_entity_code_is_a_country_code() -> None:
+    """A reporter is an entity, or a country team under its country's ISO 3166-1 alpha-3 code (swap_ratings): the
+    reporting status names each from one column, so the two lists may never share a code."""
+    from gender_warehouse import reference
+
+    assert not set(reference.entity_codes()) & set(reference.country_codes())
+
+
+def test_the_ratings_suite_lists_every_indicator_of_the_seed() -> None:
+    """The frameworks' indicators are the seed's alone: the suite's list is written from it."""
+    from gender_warehouse import reference
+
+    codes = {(i.framework, i.version): [] for i in reference.swap_indicators()}
+    for i in reference.swap_indicators():
+        codes[(i.framework, i.version)].append(i.code)
+    assert [len(v) for v in codes.values()] == [17, 15]
+    suite = suites.suite_text(TABLES["swap_ratings"])
+    assert all(f"'{c}'" in suite for v in codes.values() for c in v)

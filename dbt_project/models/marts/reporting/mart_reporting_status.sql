@@ -11,6 +11,10 @@ entities as (
     select * from {{ ref('ref_entities') }}
 ),
 
+countries as (
+    select * from {{ ref('ref_countries') }}
+),
+
 expected as (
     select
         calendar.submission_kind,
@@ -99,7 +103,7 @@ final as (
         judged.as_of_date::date as as_of_date,
         judged.due_date::date as due_date,
         judged.reporter_code::text as reporter_code,
-        entities.entity_name::text as reporter_name,
+        coalesce(entities.entity_name, 'UN country team in ' || countries.country_name)::text as reporter_name,
         (case
             when judged.first_loaded_at::date <= judged.due_date then 'received on time'
             when judged.first_loaded_at is not null then 'received late'
@@ -120,6 +124,8 @@ final as (
         judged.status_date::date as status_date
     from judged
     left join entities on entities.entity_code = judged.reporter_code
+    -- A country team reports ratings under its country's code (no entity code is a country code: a test).
+    left join countries on judged.submission_kind = 'swap_ratings' and countries.country_code = judged.reporter_code
 )
 
 select * from final
