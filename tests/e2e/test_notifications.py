@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from gender_warehouse import warehouse
 from tests.conftest import SAMPLES, query
 from tests.e2e.test_airflow_runs import airflow, airflow_env
 from tests.helpers import free_port
@@ -82,6 +83,11 @@ def test_a_rejected_file_tells_its_focal_point_and_the_run_tells_the_coordinatio
         ),
     }
     assert airflow(["db", "migrate"], env).returncode == 0
+    # The reporting status (a view over the calendar and what came): built once, read by every run from then on.
+    built = warehouse.run_dbt(
+        ["build", "--select", "+mart_reporting_status", "--indirect-selection", "cautious"], database_url
+    )
+    assert built.success, built.failures
     run = airflow(["dags", "test", "ingest_submissions"], env)
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
 
@@ -98,4 +104,21 @@ def test_a_rejected_file_tells_its_focal_point_and_the_run_tells_the_coordinatio
     [summary] = mail.to("gender-data@coordination.example")
     assert "1 accepted, 1 rejected" in summary["Subject"]
     assert "hr_headcount_IAEA.csv" in html_of(summary) and "&lt;b&gt;" in html_of(summary)
+    # No earlier run: every submission the calendar expected and nobody sent is overdue, named in the mail (the
+    # most overdue first, the first 50) and in the task's log. The rejected file's rows are UNEP's 2024 snapshot:
+    # rejected, not resubmitted.
+    [(overdue,)] = query(
+        database_url,
+        "select count(*) from marts.mart_reporting_status where days_overdue > 0"
+        " and reporting_status in ('missing', 'rejected, not resubmitted', 'received, not yet loaded')",
+    )
+    assert f"{overdue} submission(s) became overdue" in summary["Subject"]
+    assert "hr_headcount as of 2017-12-31 from DESA (Department of Economic and Social Affairs)" in html_of(summary)
+    assert f"and {overdue - 50} more (gwh status --due)" in html_of(summary)
+    assert "overdue: hr_headcount as of 2017-12-31 from DESA" in run.stdout + run.stderr
+    assert query(
+        database_url,
+        "select reporting_status from marts.mart_reporting_status where reporter_code = 'UNEP'"
+        " and submission_kind = 'hr_headcount' and as_of_date = '2024-12-31'",
+    ) == [("rejected, not resubmitted",)]
     assert len(mail.messages) == 2
