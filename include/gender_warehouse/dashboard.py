@@ -2,8 +2,9 @@
 
 Pages (reports/dashboard/): `index.html` (women's share by entity and level against the parity band, entities at
 parity per year under each rule), `trends.html` (each entity's trend and projected parity year, hiring parity)
-`programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker) and `reporting.html` (who
-has sent what the reporting calendar expects, and what is outstanding). plotly.js is written
+`programmes.html` (beneficiaries by sex and age, funding by donor and by gender marker), `accountability.html`
+(the frameworks' shares of ratings meeting requirements per year and dimension, priority indicators) and
+`reporting.html` (who has sent what the reporting calendar expects, and what is outstanding). plotly.js is written
 once beside the pages (plotly.min.js, from the plotly package): the pages work offline, with no CDN.
 
 Text from the marts (entity codes, programme and indicator titles, donors) reaches a chart as data, never as
@@ -28,6 +29,7 @@ PAGES = {
     "index.html": "Parity now",
     "trends.html": "Trends, projections and hiring",
     "programmes.html": "Programmes: beneficiaries and funding",
+    "accountability.html": "Accountability frameworks: UN-SWAP and UNCT-SWAP ratings",
     "reporting.html": "Reporting status: who owes what",
 }
 
@@ -295,6 +297,103 @@ def funding_by_marker(conn: Any) -> Any:
     return figure
 
 
+def ratings_shares(conn: Any) -> Any:
+    """Each framework's share of ratings meeting or exceeding requirements, year on year (every dimension)."""
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select framework || ' ' || framework_version as framework, reporting_year,"
+        " share_meeting_or_exceeding::float as share, ratings_counted, units_reporting"
+        " from marts.mart_swap_performance where dimension_code = 'ALL' order by framework, reporting_year",
+    )
+    figure = go.Figure()
+    for framework in sorted({r["framework"] for r in data}):
+        mine = [r for r in data if r["framework"] == framework]
+        figure.add_trace(
+            go.Scatter(
+                x=[r["reporting_year"] for r in mine],
+                y=[r["share"] for r in mine],
+                mode="lines+markers",
+                name=label(framework),
+                customdata=[[r["ratings_counted"], r["units_reporting"]] for r in mine],
+                hovertemplate="%{x}: %{y:.0%} of %{customdata[0]} ratings, %{customdata[1]} units<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title="Share of ratings that meet or exceed requirements (not applicable left out)",
+        yaxis={"tickformat": ".0%", "range": [0, 1]},
+        xaxis={"dtick": 1},
+    )
+    return figure
+
+
+def ratings_by_dimension(conn: Any) -> Any:
+    """Per framework, dimension and year, the share meeting or exceeding: where the system is weak."""
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select framework || ' ' || dimension_code || ' ' || dimension_name as dimension, reporting_year,"
+        " share_meeting_or_exceeding::float as share from marts.mart_swap_performance"
+        " where dimension_code <> 'ALL' order by framework, dimension_code, reporting_year",
+    )
+    dimensions = list(dict.fromkeys(r["dimension"] for r in data))
+    years = sorted({r["reporting_year"] for r in data})
+    cell = {(r["dimension"], r["reporting_year"]): r["share"] for r in data}
+    figure = go.Figure(
+        go.Heatmap(
+            z=[[cell.get((d, y)) for y in years] for d in dimensions],
+            x=[str(y) for y in years],
+            y=[label(d) for d in dimensions],
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#c0392b"], [0.5, "#f6e3b4"], [1, "#1b7f4a"]],
+            colorbar={"title": "meet or exceed", "tickformat": ".0%"},
+            hovertemplate="%{y}, %{x}: %{z:.0%}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Share meeting or exceeding requirements, by dimension",
+        height=max(420, 24 * len(dimensions)),
+        margin={"l": 360},
+        yaxis={"autorange": "reversed", "dtick": 1},
+    )
+    return figure
+
+
+def priority_indicators(conn: Any) -> Any:
+    import plotly.graph_objects as go
+
+    data = rows(
+        conn,
+        "select reporting_unit_name, reporting_year, indicator_code, indicator_title, lead_entities,"
+        " baseline_rating_code, baseline_year, rating_code, progress_since_chosen"
+        " from marts.mart_swap_priority_indicators order by reporting_year desc, reporting_unit, indicator_code",
+    )
+    figure = go.Figure(
+        go.Table(
+            header={"values": ["unit", "year", "indicator", "lead entities", "baseline", "now", "progress"]},
+            cells={
+                "values": [
+                    [label(r["reporting_unit_name"]) for r in data],
+                    [r["reporting_year"] for r in data],
+                    [label(f"{r['indicator_code']} {r['indicator_title'] or ''}") for r in data],
+                    [label(r["lead_entities"]) for r in data],
+                    [label(f"{r['baseline_rating_code']} ({r['baseline_year']})") for r in data],
+                    [label(r["rating_code"]) for r in data],
+                    [label(r["progress_since_chosen"]) for r in data],
+                ]
+            },
+        )
+    )
+    figure.update_layout(
+        title="Priority indicators: lead entities and progress since chosen",
+        height=max(300, min(1200, 80 + 40 * len(data))),
+    )
+    return figure
+
+
 def reporting_by_period(data: list[dict[str, Any]]) -> Any:
     """How many expected submissions have each status, per kind and the date their data is as of."""
     import plotly.graph_objects as go
@@ -420,6 +519,7 @@ def publish_dashboard(url: str, folder: Path | None = None) -> Path:
             "trends.html": [trends(conn, band), projections(conn), hiring(conn, band)],
             "programmes.html": [beneficiaries(conn), funding_by_donor(conn), funding_by_marker(conn)],
         }
+        content["accountability.html"] = [ratings_shares(conn), ratings_by_dimension(conn), priority_indicators(conn)]
     statuses = reporting.status_rows(url, role=BI_READER) or []
     content["reporting.html"] = [
         reporting_by_period(statuses),

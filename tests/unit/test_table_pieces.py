@@ -125,3 +125,11 @@ def test_the_ratings_suite_lists_every_indicator_of_the_seed() -> None:
     assert [len(v) for v in codes.values()] == [17, 15]
     suite = suites.suite_text(TABLES["swap_ratings"])
     assert all(f"'{c}'" in suite for v in codes.values() for c in v)
+
+
+def test_dbt_drops_relations_one_at_a_time(manifest: dict[str, Any]) -> None:
+    """The project's postgres__drop_relation (which dbt dispatches to before its own) takes the advisory lock that
+    keeps two threads' CASCADE drops from deadlocking on a view they share."""
+    macro = manifest["macros"].get("macro.gender_warehouse.postgres__drop_relation")
+    assert macro is not None
+    assert "pg_advisory_xact_lock" in macro["macro_sql"] and "get_drop_sql(relation)" in macro["macro_sql"]
