@@ -389,7 +389,7 @@ def priority_indicators(conn: Any) -> Any:
     )
     figure.update_layout(
         title="Priority indicators: lead entities and progress since chosen",
-        height=max(300, min(1200, 80 + 40 * len(data))),
+        height=max(300, min(1600, 100 + 70 * len(data))),  # titles wrap to three lines
     )
     return figure
 
