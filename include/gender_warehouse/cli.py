@@ -408,7 +408,7 @@ def cmd_status_due(url: str, limit: int) -> int:
     if not outstanding:
         console.print("[green]nothing outstanding[/]")
         return 0
-    table = RichTable("kind", "data as of", "due", "entity", "status", "days overdue", "last file sent")
+    table = RichTable("kind", "data as of", "due", "reporter", "status", "days overdue", "last file sent")
     colours = {"fail": "red", "received": "cyan"}  # by the page's class of each outstanding status
     for r in outstanding[:limit]:
         table.add_row(

@@ -411,7 +411,7 @@ as of {{ as_of or "today" }}. A file counts for what its rows name, rejected fil
 <p>{% for status, n in counts %}<span class="{{ classes.get(status, '') }}">{{ n }} {{ status }}</span>{{ ", " if not loop.last }}
 {% else %}The calendar expects nothing.{% endfor %}</p>
 <h2>Outstanding</h2>
-<table><tr><th>kind</th><th>data as of</th><th>due</th><th>entity</th><th>status</th><th>days overdue</th>
+<table><tr><th>kind</th><th>data as of</th><th>due</th><th>reporter</th><th>status</th><th>days overdue</th>
 <th>last file sent</th></tr>
 {% for r in outstanding %}<tr><td>{{ r.submission_kind }}</td><td>{{ r.as_of_date }}</td><td>{{ r.due_date }}</td>
 <td>{{ label(r) }}</td>
@@ -420,7 +420,7 @@ as of {{ as_of or "today" }}. A file counts for what its rows name, rejected fil
 {% else %}<tr><td colspan="7">Nothing outstanding.</td></tr>{% endfor %}
 </table>
 <h2>Every expected submission</h2>
-<table><tr><th>kind</th><th>data as of</th><th>due</th><th>entity</th><th>status</th><th>days late</th>
+<table><tr><th>kind</th><th>data as of</th><th>due</th><th>reporter</th><th>status</th><th>days late</th>
 <th>first loaded</th><th>rejected files</th></tr>
 {% for r in rows %}<tr><td>{{ r.submission_kind }}</td><td>{{ r.as_of_date }}</td><td>{{ r.due_date }}</td>
 <td>{{ r.reporter_code }}</td><td class="{{ classes.get(r.reporting_status, '') }}">{{ r.reporting_status }}</td>
