@@ -1,6 +1,7 @@
 {#- Incremental models over a raw table rebuild only the slices a load touched (delete+insert on the slice's
     columns, the table's supersedes_by in contracts.py), and rebuild in full whenever what they are computed from
-    changed (their SQL or that of a model they read, a seed): never stale, and the same rows as a full build.
+    changed (their SQL or that of a model they read, a seed, a project macro they call): never stale, and the same
+    rows as a full build.
 
     A model opts in with:
         materialized='incremental', incremental_strategy='delete+insert', unique_key=<the slice's columns>,
@@ -60,15 +61,42 @@
     {{ return(seen | sort) }}
 {% endmacro %}
 
+{#- The project's macros a set of nodes calls, and the macros those call: their unique ids. dbt's own macros change
+    only with dbt, which `gwh build --full-refresh` covers; the project's are read from its namespace. -#}
+{% macro incremental_input_macros(nodes) %}
+    {%- set prefix = 'macro.' ~ project_name ~ '.' -%}
+    {%- set seen = [] -%}
+    {%- set frontier = [] -%}
+    {%- for n in nodes -%}{%- do frontier.extend(n.depends_on.macros) -%}{%- endfor -%}
+    {%- for depth in range(50) if frontier -%}
+        {%- set callees = [] -%}
+        {%- for id in frontier if id.startswith(prefix) and id not in seen -%}
+            {%- do seen.append(id) -%}
+            {%- do callees.extend(context[project_name][id[prefix | length:]].macro.depends_on.macros) -%}
+        {%- endfor -%}
+        {%- do frontier.clear() -%}
+        {%- do frontier.extend(callees) -%}
+    {%- endfor -%}
+    {{ return(seen | sort) }}
+{% endmacro %}
+
 {#- A fingerprint of everything the model is computed from: the checksum of each node's file (a seed's checksum is
-    its content's). The graph is there when the model's SQL is rendered, not in its hooks: the SQL carries the
-    fingerprint in a comment (incremental_slices writes it), where the hooks read it back. -#}
+    its content's) and the text of each project macro they call (population_rollup, parity_status, ...), so that a
+    change to a shared macro rebuilds the models that use it. The graph is there when the model's SQL is rendered,
+    not in its hooks: the SQL carries the fingerprint in a comment (incremental_slices writes it), where the hooks
+    read it back. -#}
 {% macro incremental_inputs_fingerprint() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- if 'nodes' in graph -%}
         {%- set parts = [] -%}
+        {%- set inputs = [] -%}
         {%- for id in incremental_input_ids(graph.nodes[model.unique_id]) if id in graph.nodes -%}
+            {%- do inputs.append(graph.nodes[id]) -%}
             {%- do parts.append(id ~ ':' ~ graph.nodes[id].checksum.checksum) -%}
+        {%- endfor -%}
+        {%- set prefix = 'macro.' ~ project_name ~ '.' -%}
+        {%- for id in incremental_input_macros(inputs) -%}
+            {%- do parts.append(id ~ ':' ~ local_md5(context[project_name][id[prefix | length:]].macro.macro_sql)) -%}
         {%- endfor -%}
         {{ return(local_md5(parts | join('\n'))) }}
     {%- endif -%}

@@ -394,11 +394,16 @@ def priority_indicators(conn: Any) -> Any:
     return figure
 
 
+def reporting_periods(data: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The (kind, data date) pairs the calendar expects, oldest first: the reporting charts' columns."""
+    return sorted({(r["submission_kind"], r["as_of_date"]) for r in data}, key=lambda p: (p[1], p[0]))
+
+
 def reporting_by_period(data: list[dict[str, Any]]) -> Any:
     """How many expected submissions have each status, per kind and the date their data is as of."""
     import plotly.graph_objects as go
 
-    periods = sorted({(r["submission_kind"], r["as_of_date"]) for r in data}, key=lambda p: (p[1], p[0]))
+    periods = reporting_periods(data)
     names = [label(f"{kind} {as_of}") for kind, as_of in periods]
     figure = go.Figure()
     for status, shown in reporting.STATUSES.items():
@@ -418,7 +423,7 @@ def reporting_by_reporter(data: list[dict[str, Any]]) -> Any:
 
     statuses = list(reporting.STATUSES)
     rank = {status: i for i, status in enumerate(statuses)}
-    periods = sorted({(r["submission_kind"], r["as_of_date"]) for r in data}, key=lambda p: (p[1], p[0]))
+    periods = reporting_periods(data)
     reporters = sorted({r["reporter_code"] for r in data}, reverse=True)  # A at the top
     cell = {(r["reporter_code"], r["submission_kind"], r["as_of_date"]): r for r in data}
     found = [[cell.get((who, *p)) for p in periods] for who in reporters]

@@ -192,6 +192,12 @@ def swap_indicators() -> tuple[SwapIndicator, ...]:
     )
 
 
+@cache
+def swap_frameworks() -> dict[str, str]:
+    """Each accountability framework and who reports under it, entity or country team (ref_swap_frameworks)."""
+    return {r["framework"]: r["reporting_unit_type"] for r in read_seed("ref_swap_frameworks")}
+
+
 def swap_framework_versions() -> dict[str, tuple[str, ...]]:
     """Each framework and the versions of it the seed holds: {'UN-SWAP': ('2.0',), 'UNCT-SWAP': ('2018',)}."""
     out: dict[str, list[str]] = {}

@@ -581,13 +581,12 @@ FIRST_RATING_YEAR = 2008  # the UNCT Gender Equality Scorecard's endorsement; UN
 
 def indicators_values() -> str:
     """The frameworks' indicators (the seed ref_swap_indicators) as SQL rows: the suite carries its own list, so a
-    file is checked before the warehouse is built. Seed values are codes and short titles: quotes are doubled."""
-
-    def literal(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
+    file is checked before the warehouse is built."""
+    from psycopg import sql
 
     return ",\n       ".join(
-        f"({literal(i.framework)}, {literal(i.version)}, {literal(i.code)})" for i in reference.swap_indicators()
+        sql.SQL("({}, {}, {})").format(*map(sql.Literal, (i.framework, i.version, i.code))).as_string()
+        for i in reference.swap_indicators()
     )
 
 
@@ -640,6 +639,20 @@ order by source_row
 """
 
 
+def reporting_unit_rule(framework: str, unit_type: str) -> dict[str, Any]:
+    """The codes a framework's reporting unit is one of: who reports under it (ref_swap_frameworks)."""
+    codes, what = {
+        "entity": (reference.entity_codes, "an entity code from the entities reference"),
+        "country team": (reference.country_codes, "the country team's country as an ISO 3166-1 alpha-3 code (TUN)"),
+    }[unit_type]
+    return in_set(
+        "reporting_unit",
+        codes(),
+        f"{what}, for a {framework} report",
+        row_condition=comparison("framework", "==", framework),
+    )
+
+
 def swap_ratings_suite() -> list[dict[str, Any]]:
     t = SWAP_RATINGS
     versions = reference.swap_framework_versions()
@@ -648,7 +661,7 @@ def swap_ratings_suite() -> list[dict[str, Any]]:
     indicators = indicators_values()
     return [
         *common_expectations(t),
-        in_set("framework", list(versions), "UN-SWAP or UNCT-SWAP"),
+        in_set("framework", list(versions), " or ".join(versions)),
         expectation(
             "expect_column_pair_values_to_be_in_set",
             f"framework_version is a version of the framework the warehouse knows the indicators of ({known})",
@@ -657,18 +670,7 @@ def swap_ratings_suite() -> list[dict[str, Any]]:
             value_pairs_set=sorted([f, v] for f, vs in versions.items() for v in vs),
             ignore_row_if="either_value_is_missing",
         ),
-        in_set(
-            "reporting_unit",
-            reference.entity_codes(),
-            "an entity code from the entities reference, for a UN-SWAP report",
-            row_condition=comparison("framework", "==", "UN-SWAP"),
-        ),
-        in_set(
-            "reporting_unit",
-            reference.country_codes(),
-            "the country team's country as an ISO 3166-1 alpha-3 code (TUN), for a UNCT-SWAP Scorecard",
-            row_condition=comparison("framework", "==", "UNCT-SWAP"),
-        ),
+        *(reporting_unit_rule(framework, unit_type) for framework, unit_type in reference.swap_frameworks().items()),
         expectation(
             "expect_column_values_to_be_between",
             f"reporting_year is a year from {FIRST_RATING_YEAR} on",

@@ -195,8 +195,9 @@ def figure_trail(url: str, mart: str, filters: dict[str, str]) -> FigureTrail:
 def declared_lineage(mart: str) -> list[dict[str, Any]]:
     """What a mart row is built from, as its model declares it (meta.lineage in the model's yml, read from the dbt
     manifest): per submission table, the column naming the submission, or the columns it shares with
-    marts.mart_lineage (`by`) and the days, years or periods it reads; or `unused`, with the reason, for a table
-    among the model's sources that none of its values read. A mart without it is refused, not guessed."""
+    marts.mart_lineage (`by`) and the days, years or periods it reads, or the column listing every submission sent
+    for the row's slice (`claimed_by`, the reporting status); or `unused`, with the reason, for a table among the
+    model's sources that none of its values read. A mart without it is refused, not guessed."""
     from gender_warehouse import warehouse
 
     path = warehouse.manifest_path()
@@ -220,8 +221,8 @@ def lineage_of(cur: psycopg.Cursor[Any], lineage: list[dict[str, Any]], rows: li
         if source.get("unused"):  # an ancestor in dbt's graph that no value of the row reads (the reason says why)
             continue
         for row in rows:
-            if claimed_by := source.get("claimed_by"):
-                ids |= claimed(cur, source["table"], claimed_by, row)
+            if claimed_by := source.get("claimed_by"):  # every file sent for the row's slice, listed in the row
+                ids |= {int(i) for i in row.get(claimed_by) or []}
                 continue
             if column := source.get("submission_column"):
                 if row.get(column) is not None:
@@ -248,24 +249,6 @@ def lineage_of(cur: psycopg.Cursor[Any], lineage: list[dict[str, Any]], rows: li
             )
             ids |= {int(r["submission_id"]) for r in cur.execute(query, params).fetchall()}
     return ids
-
-
-def claimed(cur: psycopg.Cursor[Any], table: str, claimed_by: list[str], row: dict[str, Any]) -> set[int]:
-    """Every submission sent for the slice a row is about (audit.claimed_slices), rejected ones included.
-    `claimed_by` names the row's columns holding the kind of submission (its table), the reporter (a slice's first
-    value) and the date the data is as of (its last: the snapshot date, the end of the period, or a year)."""
-    kind, entity, as_of = claimed_by
-    if row.get(kind) != table:
-        return set()
-    day = row[as_of]
-    # A slice ends with a date, or with a year whose data is as of its 31 December (ratings).
-    ends = [str(day)] + ([str(day.year)] if isinstance(day, dt.date) and (day.month, day.day) == (12, 31) else [])
-    found = cur.execute(
-        "select distinct submission_id from audit.claimed_slices where table_name = %s"
-        " and slice::jsonb ->> 0 = %s and slice::jsonb ->> (jsonb_array_length(slice::jsonb) - 1) = any(%s)",
-        (table, row[entity], ends),
-    ).fetchall()
-    return {int(r["submission_id"]) for r in found}
 
 
 def read_windows(source: dict[str, Any], row: dict[str, Any]) -> list[tuple[dt.date, dt.date]] | None:

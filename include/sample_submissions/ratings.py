@@ -29,9 +29,16 @@ from gender_warehouse import reference
 from gender_warehouse.contracts import SWAP_RATINGS
 
 SEED = 2018  # the year both frameworks took their current shape
-RATINGS = ("MISSING", "APPROACHES", "MEETS", "EXCEEDS")  # ranks 0 to 3; NOT_APPLICABLE is off the scale
 
 
+# The scale's ratings by rank, 0 (missing) to 3 (exceeds); not applicable is off the scale (ref_swap_rating_scale).
+RATINGS = tuple(
+    r["rating_code"]
+    for r in sorted(
+        (r for r in reference.read_seed("ref_swap_rating_scale") if r["is_rated"] == "true"),
+        key=lambda r: int(r["rating_rank"]),
+    )
+)
 INDICATORS: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (framework, version): (code, dim)
 for _i in reference.swap_indicators():
     INDICATORS[(_i.framework, _i.version)].append((_i.code, _i.dimension))

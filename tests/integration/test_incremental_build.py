@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
 from pathlib import Path
 
 import psycopg
@@ -107,3 +109,33 @@ def test_a_correction_rebuilds_its_slices_only_and_the_marts_equal_a_full_rebuil
         assert {f for (f,) in query(url, "select fingerprint from intermediate.dbt_incremental_inputs")} != {
             "other inputs"
         }
+
+
+def compiled_fingerprint(project: Path, url: str, model: str) -> str:
+    """The inputs fingerprint a model's compiled SQL carries (macros/incremental.sql)."""
+    assert warehouse.run_dbt(["compile", "--select", model], url).success
+    [compiled] = (project / "dbt_project" / "target" / "compiled").rglob(f"{model}.sql")
+    found = re.search(r"incremental inputs: ([0-9a-f]{32})", compiled.read_text())
+    assert found, compiled
+    return found.group(1)
+
+
+def test_a_change_to_a_macro_a_model_calls_changes_its_fingerprint(
+    project: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental model is rebuilt in full when a project macro it calls changes, even one it reaches through
+    another macro (population_rollup, through headcount_populations), and only then: a change to a macro it never
+    calls leaves its fingerprint alone."""
+    macros = project / "dbt_project" / "macros"
+    macros.unlink()  # the project's macros, copied so that this test may change them
+    shutil.copytree(ROOT / "dbt_project" / "macros", macros)
+    model = "int_hr_headcount_country_populations"
+    before = compiled_fingerprint(project, database_url, model)
+    funding = macros / "funding.sql"
+    funding.write_text(funding.read_text() + "\n{# a change to a macro the model never calls #}\n")
+    assert compiled_fingerprint(project, database_url, model) == before
+    rollup = macros / "population_rollup.sql"
+    text = rollup.read_text()
+    assert "{% endmacro %}" in text
+    rollup.write_text(text.replace("{% endmacro %}", "    -- changed\n{% endmacro %}", 1))
+    assert compiled_fingerprint(project, database_url, model) != before

@@ -21,6 +21,19 @@ def manifest() -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def accepted_values(manifest: dict[str, Any], model: str, column: str) -> list[Any]:
+    """The values the accepted_values test on a model's column allows (there is exactly one such test)."""
+    [values] = [
+        n["test_metadata"]["kwargs"]["values"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test"
+        and n.get("column_name") == column
+        and n.get("attached_node") == f"model.gender_warehouse.{model}"
+        and n["test_metadata"]["name"] == "accepted_values"
+    ]
+    return values
+
+
 def test_every_table_belongs_to_a_kind_with_a_template() -> None:
     assert set(KINDS) == {"hr", "programme", "accountability"}
     assert [t for k in KINDS for t in tables_of_kind(k)] == list(TABLES.values())
@@ -70,14 +83,7 @@ def test_every_funding_model_says_which_record_kinds_and_transaction_types_it_co
         types = counts["transaction_types"]
         assert types == "all" or set(types) <= set(reference.transaction_types()), name
     # The record kinds the fact table accepts are the contract's.
-    [accepted] = [
-        n["test_metadata"]["kwargs"]["values"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "test"
-        and n.get("column_name") == "record_kind"
-        and n.get("attached_node") == "model.gender_warehouse.fct_programme_funding"
-    ]
-    assert tuple(accepted) == RECORD_KINDS
+    assert tuple(accepted_values(manifest, "fct_programme_funding", "record_kind")) == RECORD_KINDS
     donor = funding["mart_funding_by_donor"]["config"]["meta"]["counts"]["transaction_types"]
     assert set(donor) == reference.incoming_transaction_types()
     summary = funding["mart_programme_funding_summary"]
@@ -96,15 +102,7 @@ def test_the_reporting_statuses_shown_are_the_ones_the_mart_gives(manifest: dict
     accepted_values test allows: a new status cannot reach a page without its class and colour."""
     from gender_warehouse import reporting
 
-    [allowed] = [
-        n["test_metadata"]["kwargs"]["values"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "test"
-        and n.get("column_name") == "reporting_status"
-        and n.get("attached_node") == "model.gender_warehouse.mart_reporting_status"
-        and n["test_metadata"]["name"] == "accepted_values"
-    ]
-    assert sorted(allowed) == sorted(reporting.STATUSES)
+    assert sorted(accepted_values(manifest, "mart_reporting_status", "reporting_status")) == sorted(reporting.STATUSES)
 
 
 def test_no_entity_code_is_a_country_code() -> None:
@@ -133,3 +131,13 @@ def test_dbt_drops_relations_one_at_a_time(manifest: dict[str, Any]) -> None:
     macro = manifest["macros"].get("macro.gender_warehouse.postgres__drop_relation")
     assert macro is not None
     assert "pg_advisory_xact_lock" in macro["macro_sql"] and "get_drop_sql(relation)" in macro["macro_sql"]
+
+
+def test_the_ratings_codes_are_the_contracts_and_the_seeds(manifest: dict[str, Any]) -> None:
+    """The report types the ratings mart accepts are the contract's; every framework of the indicators seed is in
+    the frameworks seed, which says who reports under it."""
+    from gender_warehouse import reference
+    from gender_warehouse.contracts import REPORT_TYPES
+
+    assert tuple(accepted_values(manifest, "mart_swap_ratings", "report_type")) == REPORT_TYPES
+    assert set(reference.swap_framework_versions()) <= set(reference.swap_frameworks())

@@ -6,6 +6,10 @@ with ratings as (
     select * from {{ ref('stg_warehouse__swap_ratings') }}
 ),
 
+frameworks as (
+    select * from {{ ref('ref_swap_frameworks') }}
+),
+
 indicators as (
     select * from {{ ref('ref_swap_indicators') }}
 ),
@@ -28,9 +32,9 @@ described as (
         ratings.framework,
         ratings.framework_version,
         ratings.reporting_unit,
-        case ratings.framework when 'UNCT-SWAP' then 'country team' else 'entity' end as reporting_unit_type,
-        case ratings.framework
-            when 'UNCT-SWAP' then 'UN country team in ' || countries.country_name
+        frameworks.reporting_unit_type,
+        case frameworks.reporting_unit_type
+            when 'country team' then 'UN country team in ' || countries.country_name
             else entities.entity_name
         end as reporting_unit_name,
         ratings.reporting_year,
@@ -48,13 +52,16 @@ described as (
         ratings.lead_entities,
         ratings.evidence_note
     from ratings
+    inner join frameworks on frameworks.framework = ratings.framework
     inner join indicators
         on indicators.framework = ratings.framework
         and indicators.framework_version = ratings.framework_version
         and indicators.indicator_code = ratings.indicator_code
     inner join scale on scale.rating_code = ratings.rating_code
-    left join entities on ratings.framework = 'UN-SWAP' and entities.entity_code = ratings.reporting_unit
-    left join countries on ratings.framework = 'UNCT-SWAP' and countries.country_code = ratings.reporting_unit
+    left join entities
+        on frameworks.reporting_unit_type = 'entity' and entities.entity_code = ratings.reporting_unit
+    left join countries
+        on frameworks.reporting_unit_type = 'country team' and countries.country_code = ratings.reporting_unit
 ),
 
 final as (

@@ -69,7 +69,9 @@ received as (
             as files_in_progress,
         (array_agg(claims.file_name order by claims.sent_at desc, claims.submission_id desc)
             filter (where claims.submission_id is not null))[1] as latest_file_name,
-        max(claims.sent_at) as latest_sent_at
+        max(claims.sent_at) as latest_sent_at,
+        array_agg(distinct claims.submission_id) filter (where claims.submission_id is not null)
+            as claimed_submission_ids
     from expected
     left join claims
         on claims.submission_kind = expected.submission_kind
@@ -87,6 +89,7 @@ judged as (
         received.files_in_progress,
         received.latest_file_name,
         received.latest_sent_at,
+        received.claimed_submission_ids,
         {{ "'" ~ var('reporting_status_date') ~ "'::date" if var('reporting_status_date', none) else 'current_date' }}
             as status_date
     from expected
@@ -121,6 +124,7 @@ final as (
         judged.rejected_files::integer as rejected_files,
         judged.latest_file_name::text as latest_file_name,
         judged.latest_sent_at::timestamptz as latest_sent_at,
+        coalesce(judged.claimed_submission_ids, '{}')::bigint[] as claimed_submission_ids,
         judged.status_date::date as status_date
     from judged
     left join entities on entities.entity_code = judged.reporter_code
